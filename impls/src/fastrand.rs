@@ -1,0 +1,45 @@
+//! A small per-thread random source for decisions that need to be cheap and
+//! only roughly uniform (Go's `cheaprandn`).
+
+use crate::primitive::thread_local;
+use core::cell::Cell;
+
+thread_local! {
+    // Seeded from this thread's stack address and the clock, so threads
+    // diverge; wyrand tolerates any seed.
+    static STATE: Cell<u64> = Cell::new({
+        let local = 0u8;
+        let here = &local as *const u8 as u64;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        here.rotate_left(32) ^ now
+    });
+}
+
+/// A pseudo-random number in `0..n` (wyrand and Lemire's multiply-shift).
+#[inline]
+pub(crate) fn below(n: u32) -> u32 {
+    let x = STATE.with(|state| {
+        let s = state.get().wrapping_add(0xa076_1d64_78bd_642f);
+        state.set(s);
+        let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
+        (t >> 64) as u64 ^ t as u64
+    });
+    ((u64::from(x as u32) * u64::from(n)) >> 32) as u32
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::below;
+
+    #[test]
+    fn below_stays_in_range_and_hits_every_value() {
+        let mut seen = [0u32; 16];
+        for _ in 0..16_000 {
+            seen[below(16) as usize] += 1;
+        }
+        // Each value expects 1000; 500 is far outside any plausible deviation.
+        assert!(seen.iter().all(|&n| n > 500), "skewed: {seen:?}");
+    }
+}

@@ -1,0 +1,62 @@
+//! macOS, iOS and the other Apple systems: `__ulock_wait` / `__ulock_wake`,
+//! the compare-and-wait calls libSystem has exported since macOS 10.12 and
+//! that libc++'s atomic wait and Rust's std use too.
+
+use crate::primitive::AtomicU32;
+use core::ffi::{c_int, c_void};
+use std::time::Duration;
+
+pub(crate) const PRIMITIVE: &str = "__ulock_wait";
+
+/// Wait while the 32-bit word equals the value (xnu's `UL_COMPARE_AND_WAIT`).
+const UL_COMPARE_AND_WAIT: u32 = 1;
+/// Return the error number instead of setting `errno`.
+const ULF_NO_ERRNO: u32 = 0x0100_0000;
+
+unsafe extern "C" {
+    fn __ulock_wait(operation: u32, addr: *mut c_void, value: u64, timeout_us: u32) -> c_int;
+    fn __ulock_wake(operation: u32, addr: *mut c_void, wake_value: u64) -> c_int;
+}
+
+pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
+    let deadline = timeout.map(|t| std::time::Instant::now().checked_add(t));
+    loop {
+        // 0 means "forever" to __ulock_wait, so a finite wait is at least 1 µs.
+        let micros = match deadline {
+            None | Some(None) => 0,
+            Some(Some(deadline)) => {
+                match deadline.checked_duration_since(std::time::Instant::now()) {
+                    Some(left) if !left.is_zero() => {
+                        u32::try_from(left.as_micros()).unwrap_or(u32::MAX).max(1)
+                    }
+                    _ => return false,
+                }
+            }
+        };
+        // SAFETY: `word` is a live, aligned 32-bit atomic the kernel only
+        // reads for the comparison.
+        let r = unsafe {
+            __ulock_wait(
+                UL_COMPARE_AND_WAIT | ULF_NO_ERRNO,
+                word.as_ptr().cast(),
+                u64::from(expected),
+                micros,
+            )
+        };
+        if r >= 0 {
+            return true;
+        }
+        match -r {
+            libc::EINTR => continue,
+            libc::ETIMEDOUT => return false,
+            _ => return true,
+        }
+    }
+}
+
+pub(crate) fn wake_one(word: &AtomicU32) {
+    // SAFETY: the wake uses the address only as a key; `word` is live.
+    unsafe {
+        __ulock_wake(UL_COMPARE_AND_WAIT | ULF_NO_ERRNO, word.as_ptr().cast(), 0);
+    }
+}

@@ -1,0 +1,64 @@
+//! FreeBSD: `_umtx_op` with the private 32-bit wait and wake operations.
+
+use crate::primitive::AtomicU32;
+use std::time::{Duration, Instant};
+
+pub(crate) const PRIMITIVE: &str = "_umtx_op";
+
+pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
+    let deadline = timeout.map(|t| Instant::now().checked_add(t));
+    loop {
+        let remaining = match deadline {
+            None | Some(None) => None,
+            Some(Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return false,
+            },
+        };
+        // A relative timeout is passed as a bare timespec: uaddr2 carries its
+        // size, as _umtx_op(2) documents.
+        let mut ts = remaining.map(|d| libc::timespec {
+            tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+            tv_nsec: d.subsec_nanos() as _,
+        });
+        let (size, ts_ptr) = match ts.as_mut() {
+            Some(ts) => (
+                core::mem::size_of::<libc::timespec>(),
+                ts as *mut libc::timespec as *mut libc::c_void,
+            ),
+            None => (0, core::ptr::null_mut()),
+        };
+        // SAFETY: `word` is a live, aligned 32-bit atomic the kernel only
+        // reads; `ts_ptr` is null or points at `ts`, alive for the call.
+        let r = unsafe {
+            libc::_umtx_op(
+                word.as_ptr().cast(),
+                libc::UMTX_OP_WAIT_UINT_PRIVATE,
+                expected as libc::c_ulong,
+                size as *mut libc::c_void,
+                ts_ptr,
+            )
+        };
+        if r == 0 {
+            return true;
+        }
+        match std::io::Error::last_os_error().raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::ETIMEDOUT) => return false,
+            _ => return true,
+        }
+    }
+}
+
+pub(crate) fn wake_one(word: &AtomicU32) {
+    // SAFETY: the wake uses the address only as a key; `word` is live.
+    unsafe {
+        libc::_umtx_op(
+            word.as_ptr().cast(),
+            libc::UMTX_OP_WAKE_PRIVATE,
+            1,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        );
+    }
+}

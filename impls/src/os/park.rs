@@ -1,0 +1,128 @@
+//! The portable fallback: a table of parked threads keyed by address, built
+//! on std's `thread::park` / `unpark` (loom's under `cfg(loom)`).
+//!
+//! `wait` checks the word while holding the address's bucket lock and enqueues
+//! itself before letting go; a waker changes the word first and takes the same
+//! bucket lock to dequeue. So either the waiter sees the new value and never
+//! sleeps, or it is in the queue when the waker looks: no wake is lost.
+
+use crate::primitive::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+#[cfg(not(loom))]
+use std::{
+    sync::{Arc, Mutex, MutexGuard},
+    thread::{self, Thread},
+};
+
+#[cfg(loom)]
+use loom::{
+    sync::{Arc, Mutex, MutexGuard},
+    thread::{self, Thread},
+};
+
+pub(crate) const PRIMITIVE: &str = "park";
+
+/// Buckets in the table; a power of two so the address hash is a mask.
+const BUCKETS: usize = 64;
+
+struct Parked {
+    addr: usize,
+    thread: Thread,
+    woken: Arc<AtomicBool>,
+}
+
+type Bucket = Mutex<Vec<Parked>>;
+
+#[cfg(not(loom))]
+fn bucket(addr: usize) -> MutexGuard<'static, Vec<Parked>> {
+    static TABLE: [Bucket; BUCKETS] = [const { Mutex::new(Vec::new()) }; BUCKETS];
+    // The table holds no invariant a panic elsewhere could break.
+    TABLE[hash(addr)]
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner())
+}
+
+#[cfg(loom)]
+fn bucket(addr: usize) -> MutexGuard<'static, Vec<Parked>> {
+    // Loom objects must be created inside each model execution.
+    loom::lazy_static! {
+        static ref TABLE: Vec<Bucket> = (0..BUCKETS).map(|_| Mutex::new(Vec::new())).collect();
+    }
+    TABLE[hash(addr)].lock().unwrap()
+}
+
+fn hash(addr: usize) -> usize {
+    // Words of interest are at least 4-byte aligned; drop the bits that never
+    // vary and fold the rest.
+    (addr >> 2 ^ addr >> 12) & (BUCKETS - 1)
+}
+
+pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
+    let addr = word as *const AtomicU32 as usize;
+    let woken = Arc::new(AtomicBool::new(false));
+    {
+        let mut queue = bucket(addr);
+        // Relaxed: the bucket lock orders this load after any waker's store.
+        if word.load(Ordering::Relaxed) != expected {
+            return true;
+        }
+        queue.push(Parked {
+            addr,
+            thread: thread::current(),
+            woken: Arc::clone(&woken),
+        });
+    }
+    let deadline = timeout.map(|t| Instant::now().checked_add(t));
+    // Acquire: pairs with the waker's Release so whatever it did before the
+    // wake is visible once we see the flag.
+    while !woken.load(Ordering::Acquire) {
+        match deadline {
+            None | Some(None) => thread::park(),
+            Some(Some(deadline)) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    // Leave the queue unless a waker took us out first, in
+                    // which case its wake is ours and we report it.
+                    let mut queue = bucket(addr);
+                    return match queue.iter().position(|p| Arc::ptr_eq(&p.woken, &woken)) {
+                        Some(i) => {
+                            queue.swap_remove(i);
+                            false
+                        }
+                        None => true,
+                    };
+                }
+                park_timeout(left);
+            }
+        }
+    }
+    true
+}
+
+#[cfg(not(loom))]
+fn park_timeout(left: Duration) {
+    thread::park_timeout(left);
+}
+
+#[cfg(loom)]
+fn park_timeout(_left: Duration) {
+    // Loom has no clock: the lock algorithms never sleep with a timeout, and a
+    // model that did would see the timeout never fire.
+    thread::park();
+}
+
+pub(crate) fn wake_one(word: &AtomicU32) {
+    let addr = word as *const AtomicU32 as usize;
+    let parked = {
+        let mut queue = bucket(addr);
+        match queue.iter().position(|p| p.addr == addr) {
+            // Oldest first: remove keeps the order of the rest.
+            Some(i) => queue.remove(i),
+            None => return,
+        }
+    };
+    // Release: publishes the waker's prior writes to the thread that sees it.
+    parked.woken.store(true, Ordering::Release);
+    parked.thread.unpark();
+}

@@ -1,0 +1,40 @@
+//! Windows 8 and later: `WaitOnAddress` / `WakeByAddressSingle`.
+
+use crate::primitive::AtomicU32;
+use std::time::{Duration, Instant};
+use windows_sys::Win32::Foundation::{ERROR_TIMEOUT, GetLastError};
+use windows_sys::Win32::System::Threading::{INFINITE, WaitOnAddress, WakeByAddressSingle};
+
+pub(crate) const PRIMITIVE: &str = "WaitOnAddress";
+
+pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
+    let deadline = timeout.map(|t| Instant::now().checked_add(t));
+    let millis = match deadline {
+        None | Some(None) => INFINITE,
+        Some(Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
+            // Round up so a short wait does not turn into a busy poll; stay
+            // below INFINITE.
+            Some(left) if !left.is_zero() => {
+                u32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(INFINITE - 1)
+            }
+            _ => return false,
+        },
+    };
+    // SAFETY: both pointers are live and aligned for the call; the compare
+    // size matches the 32-bit word.
+    let ok = unsafe {
+        WaitOnAddress(
+            word.as_ptr().cast(),
+            (&expected as *const u32).cast(),
+            core::mem::size_of::<u32>(),
+            millis,
+        )
+    };
+    // SAFETY: reads this thread's last-error slot; no preconditions.
+    ok != 0 || unsafe { GetLastError() } != ERROR_TIMEOUT
+}
+
+pub(crate) fn wake_one(word: &AtomicU32) {
+    // SAFETY: the wake uses the address only as a key; `word` is live.
+    unsafe { WakeByAddressSingle(word.as_ptr().cast()) };
+}

@@ -1,0 +1,92 @@
+//! The one trait every backend implements, and its bridge to `lock_api`.
+
+/// A raw mutual-exclusion lock with no data attached: the contract the
+/// harness tests and measures, and the only thing a backend provides.
+///
+/// # Safety
+///
+/// Implementations must provide mutual exclusion: between a successful
+/// [`lock`](RawLock::lock) or [`try_lock`](RawLock::try_lock) and the matching
+/// [`unlock`](RawLock::unlock), no other call may succeed, and the unlock must
+/// happen-before the next successful acquisition (Release to Acquire).
+pub unsafe trait RawLock: Send + Sync {
+    /// Short name used by the harness and in trial names (`futex`, `spinbit`).
+    const NAME: &'static str;
+
+    /// An unlocked lock, for statics and `lock_api`.
+    #[cfg(not(loom))]
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: Self;
+
+    /// An unlocked lock (the only constructor under loom, whose atomics are
+    /// not const).
+    fn new() -> Self;
+
+    /// Acquires the lock, blocking until it is available.
+    fn lock(&self);
+
+    /// Acquires the lock if it is free right now; never blocks.
+    fn try_lock(&self) -> bool;
+
+    /// Releases the lock.
+    ///
+    /// Unlocking a lock that is not locked panics with "unlock of unlocked
+    /// lock" and leaves the lock word as it was: the caller's bug is reported
+    /// where it happened, never passed on as a corrupted lock.
+    ///
+    /// # Safety
+    ///
+    /// The lock must be held by the caller's context (the thread, or whoever
+    /// it handed its guard to).
+    unsafe fn unlock(&self);
+
+    /// Whether the lock is held right now (a snapshot).
+    fn is_locked(&self) -> bool;
+
+    /// Whether a waiter is asleep on the lock right now (Go's
+    /// `mutexContended`). Spinning waiters do not count.
+    fn is_contended(&self) -> bool;
+}
+
+/// Implements `lock_api::RawMutex` for a [`RawLock`] type and declares the
+/// backend's typed `Mutex<T>` and `MutexGuard<'a, T>` aliases.
+///
+/// `lock_api`'s trait is foreign, so it cannot be implemented once for every
+/// `RawLock`; this keeps the per-backend impls identical.
+#[macro_export]
+macro_rules! impl_lock_api {
+    ($raw:ty) => {
+        #[cfg(not(loom))]
+        // SAFETY: delegates to a `RawLock`, whose contract is mutual
+        // exclusion with Release-to-Acquire handover; the guard carries no
+        // state and unlocking from another thread is allowed by every backend.
+        unsafe impl lock_api::RawMutex for $raw {
+            #[allow(clippy::declare_interior_mutable_const)]
+            const INIT: Self = <$raw as $crate::RawLock>::INIT;
+            type Guard = lock_api::GuardSend;
+
+            #[inline]
+            fn lock(&self) -> Self::Guard {
+                <$raw as $crate::RawLock>::lock(self);
+                lock_api::GuardSend::new()
+            }
+
+            #[inline]
+            fn try_lock(&self) -> Option<Self::Guard> {
+                <$raw as $crate::RawLock>::try_lock(self).then(lock_api::GuardSend::new)
+            }
+
+            #[inline]
+            unsafe fn unlock(&self, _guard: Self::Guard) {
+                // SAFETY: lock_api passes the guard of a successful lock, so
+                // the caller's context holds the lock.
+                unsafe { <$raw as $crate::RawLock>::unlock(self) }
+            }
+
+            #[inline]
+            fn is_locked(&self) -> bool {
+                <$raw as $crate::RawLock>::is_locked(self)
+            }
+        }
+    };
+}

@@ -1,0 +1,226 @@
+//! `sema`: the tristate semaphore lock Go's runtime used on darwin, Windows,
+//! Solaris and the other non-futex systems before spinbit
+//! (`runtime/lock_sema_tristate.go`: `lock2`, `unlock2`).
+//!
+//! The state word, pointer-sized:
+//!
+//! | bits      | name     | Go constant | meaning                                      |
+//! |-----------|----------|-------------|----------------------------------------------|
+//! | 0         | `LOCKED` | `locked`    | held                                         |
+//! | 1 and up  | head     | `m` pointer | address of the most recently queued waiter   |
+//!
+//! Waiters push their node with a compare-exchange (LIFO) and sleep on their
+//! own semaphore. Only the holder pops: `unlock` takes the head off the stack
+//! and clears `LOCKED` in one compare-exchange, then wakes the popped waiter,
+//! which competes for the lock again like any newcomer. Nodes are 1024-byte
+//! aligned (see `waiter`), so bit 0 of an address is always free.
+//!
+//! Memory ordering: Acquire to take the lock, Release to give it back or to
+//! publish a pushed node's link; the load that precedes a pop is Acquire so the
+//! head's link, written by its pusher, is visible.
+
+use crate::RawLock;
+use crate::misuse::unlocked_unlock;
+use crate::primitive::{
+    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, procyield, yield_now,
+};
+use crate::stats::{Event, record};
+use crate::waiter::{Waiter, with_current};
+
+const LOCKED: usize = 1; // held; the rest of the word is the stack head
+
+/// Rounds of active spinning before yielding (Go's `active_spin`).
+pub const ACTIVE_SPIN: u32 = 4;
+/// Pause instructions per active round (Go's `active_spin_cnt`).
+pub const ACTIVE_SPIN_CNT: u32 = 30;
+/// Rounds of yielding before queueing (Go's `passive_spin`).
+pub const PASSIVE_SPIN: u32 = 1;
+
+/// The tristate semaphore lock.
+pub struct RawSema {
+    key: AtomicUsize,
+}
+
+impl RawSema {
+    const_fn_unless_loom! {
+        /// An unlocked lock.
+        pub fn new() -> Self {
+            RawSema { key: AtomicUsize::new(0) }
+        }
+    }
+
+    #[cold]
+    fn lock_slow(&self) {
+        with_current(|me| {
+            let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
+            let mut i = 0;
+            'acquire: loop {
+                // Relaxed peek: the compare-exchange below is what acquires.
+                let mut v = self.key.load(Ordering::Relaxed);
+                if v & LOCKED == 0 {
+                    // Acquire: taking the lock.
+                    if self
+                        .key
+                        .compare_exchange(v, v | LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
+                    {
+                        return;
+                    }
+                    i = 0;
+                }
+                if i < spin {
+                    record(Event::Spin);
+                    procyield(ACTIVE_SPIN_CNT);
+                } else if i < spin + PASSIVE_SPIN {
+                    record(Event::Spin);
+                    yield_now();
+                } else {
+                    // Queue ourselves on top of the stack.
+                    loop {
+                        // Relaxed: published by the Release push below.
+                        me.next.store(v & !LOCKED, Ordering::Relaxed);
+                        // Release: the pop that reads our link must see it.
+                        match self.key.compare_exchange(
+                            v,
+                            me.addr() | LOCKED,
+                            Ordering::Release,
+                            Ordering::Relaxed,
+                        ) {
+                            Ok(_) => break,
+                            Err(now) => v = now,
+                        }
+                        if v & LOCKED == 0 {
+                            i += 1;
+                            continue 'acquire;
+                        }
+                    }
+                    record(Event::Sleep);
+                    me.sema.sleep(None);
+                    i = 0;
+                }
+                i += 1;
+            }
+        })
+    }
+
+    #[cold]
+    fn unlock_slow(&self, mut v: usize) {
+        loop {
+            if v & LOCKED == 0 {
+                unlocked_unlock();
+            }
+            if v == LOCKED {
+                // Release: hand the critical section's writes over.
+                match self
+                    .key
+                    .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Acquire)
+                {
+                    Ok(_) => return,
+                    Err(now) => v = now,
+                }
+                continue;
+            }
+            // SAFETY: with LOCKED set, the rest of a non-LOCKED word is the
+            // address of a node pushed by `lock_slow`.
+            let head = unsafe { Waiter::from_addr(v & !LOCKED) };
+            // Relaxed: the Acquire that read `v` made the pusher's link visible,
+            // and the head sleeps until we wake it, so nobody changes it.
+            let rest = head.next.load(Ordering::Relaxed);
+            // Release: gives up the lock (the popped word has LOCKED clear).
+            // Acquire on failure: a newer head's link must be visible to the
+            // next round.
+            match self
+                .key
+                .compare_exchange(v, rest, Ordering::Release, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    record(Event::Wake);
+                    head.sema.wake();
+                    return;
+                }
+                Err(now) => v = now,
+            }
+        }
+    }
+}
+
+impl Default for RawSema {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: only a compare-exchange that finds LOCKED clear sets it, with
+// Acquire; every path that clears it is the holder's, with Release.
+unsafe impl RawLock for RawSema {
+    const NAME: &'static str = "sema";
+    #[cfg(not(loom))]
+    const INIT: Self = Self::new();
+
+    fn new() -> Self {
+        RawSema::new()
+    }
+
+    #[inline]
+    fn lock(&self) {
+        // Acquire: taking the lock.
+        if self
+            .key
+            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            self.lock_slow();
+        }
+    }
+
+    #[inline]
+    fn try_lock(&self) -> bool {
+        // Relaxed peek: the compare-exchange is what acquires.
+        let mut v = self.key.load(Ordering::Relaxed);
+        while v & LOCKED == 0 {
+            // Acquire: taking the lock.
+            match self.key.compare_exchange_weak(
+                v,
+                v | LOCKED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => v = now,
+            }
+        }
+        false
+    }
+
+    #[inline]
+    unsafe fn unlock(&self) {
+        // Release: hand the critical section's writes over. Fails unless the
+        // word is exactly LOCKED (no waiters), leaving the rest to the slow
+        // path; Acquire on failure lets it read the head's link.
+        if let Err(v) = self
+            .key
+            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Acquire)
+        {
+            self.unlock_slow(v);
+        }
+    }
+
+    #[inline]
+    fn is_locked(&self) -> bool {
+        self.key.load(Ordering::Relaxed) & LOCKED != 0
+    }
+
+    #[inline]
+    fn is_contended(&self) -> bool {
+        self.key.load(Ordering::Relaxed) > LOCKED
+    }
+}
+
+crate::impl_lock_api!(RawSema);
+
+/// A mutex on the tristate semaphore lock.
+#[cfg(not(loom))]
+pub type Mutex<T> = lock_api::Mutex<RawSema, T>;
+/// The guard of [`Mutex`].
+#[cfg(not(loom))]
+pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawSema, T>;

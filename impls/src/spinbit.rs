@@ -1,0 +1,534 @@
+//! `spinbit`: the Go runtime's mutex since Go 1.24 (`runtime/lock_spinbit.go`:
+//! `lock2`, `unlock2`, `unlock2Wake`, `mutexWaitListHead`,
+//! `mutexPreferLowLatency`), in its latest upstream form.
+//!
+//! The state word, pointer-sized:
+//!
+//! | bits   | name           | Go constant        | written by                                 |
+//! |--------|----------------|--------------------|--------------------------------------------|
+//! | 0      | `LOCKED`       | `mutexLocked`      | lockers (set), the holder (clear)          |
+//! | 1      | `SLEEPING`     | `mutexSleeping`    | a hint that the stack below may be non-empty |
+//! | 2..8   | unused         |                    | nobody; the flag byte ends here            |
+//! | 8      | `SPINNING`     | `mutexSpinning`    | the one waiter allowed to spin             |
+//! | 9      | `STACK_LOCKED` | `mutexStackLocked` | the one unlocker allowed to pop            |
+//! | 10..   | stack head     | partial `m` pointer | pushers (a new head), the stack-lock holder (a pop) |
+//!
+//! Waiters that may not spin push their node onto a LIFO stack through the
+//! high bits and sleep on their own semaphore. Nodes are 1024-byte aligned
+//! (see `waiter`), so the ten flag bits hide nothing of the address: on 64-
+//! and 32-bit targets alike the head is the word with the flags masked off
+//! (Go needs an offset and an `m0` special case; aligned nodes need neither).
+//!
+//! At most one waiter spins at a time (`SPINNING`); the rest sleep at once.
+//! An unlock that finds a spinner wakes nobody, except that one unlock in
+//! [`TAIL_WAKE_PERIOD`] (at random) wakes the bottom of the stack, which then
+//! may spin too; otherwise the oldest sleeper could starve.
+//!
+//! The fast paths are 8-bit swaps of the flag byte (Go's `Xchg8`), or, on the
+//! word path, `fetch_or` / `fetch_and` of the same bits on the whole word: with
+//! bits 2..8 unused the two are equivalent. See [`Flavor::XCHG8`].
+//!
+//! Memory ordering: Acquire on every operation that can take the lock, Release
+//! on every one that gives it back or publishes a pushed node's link, Acquire
+//! on taking the stack lock (so the links pushers wrote are visible) and
+//! Release on dropping it (so a tail removal is visible to the next popper).
+//! `SPINNING` is a permission, not a lock around data: Relaxed.
+
+use crate::RawLock;
+use crate::fastrand;
+use crate::misuse::unlocked_unlock;
+use crate::primitive::{
+    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, procyield, yield_now,
+};
+use crate::stats::{Event, record};
+use crate::waiter::{WAITER_ALIGN, Waiter, with_current};
+use core::marker::PhantomData;
+
+/// Held.
+pub const LOCKED: usize = 0x001;
+/// A hint that the stack may hold sleepers: unlock takes its slow path.
+pub const SLEEPING: usize = 0x002;
+/// A waiter holds the permission to spin.
+pub const SPINNING: usize = 0x100;
+/// An unlocker holds the permission to pop.
+pub const STACK_LOCKED: usize = 0x200;
+/// Every flag bit; the rest of the word is the stack head.
+pub const M_MASK: usize = 0x3FF;
+/// The bits the fast paths own (the flag byte).
+const FLAG_BYTE: usize = LOCKED | SLEEPING;
+
+const _: () = assert!(
+    WAITER_ALIGN > M_MASK,
+    "waiter nodes must leave the flag bits free"
+);
+
+/// Rounds of active spinning for a waiter allowed to spin (Go's
+/// `mutexActiveSpinCount`).
+pub const ACTIVE_SPIN: u32 = 4;
+/// Pause instructions per active round (Go's `mutexActiveSpinSize`).
+pub const ACTIVE_SPIN_CNT: u32 = 30;
+/// Rounds of yielding after the active ones (Go's `mutexPassiveSpinCount`).
+pub const PASSIVE_SPIN: u32 = 1;
+/// One unlock in this many, on average, wakes the bottom of the stack (Go's
+/// `mutexTailWakePeriod`).
+pub const TAIL_WAKE_PERIOD: u32 = 16;
+
+/// The stack head encoded in a state word: a node address, or 0 for none.
+#[inline]
+pub const fn stack_head(v: usize) -> usize {
+    v & !M_MASK
+}
+
+/// `v` with `node` as its stack head, flags kept.
+///
+/// # Panics
+///
+/// In debug builds, if `node` has flag bits set (is not a node address).
+#[inline]
+pub const fn with_stack_head(v: usize, node: usize) -> usize {
+    debug_assert!(node & M_MASK == 0);
+    node | (v & M_MASK)
+}
+
+/// A choice of spinbit's build-time knobs. The stock flavors cover Go's
+/// behaviours; tests use their own to pin the random tail wake.
+pub trait Flavor: Send + Sync + 'static {
+    /// The backend's name in reports and trial names.
+    const NAME: &'static str;
+    /// Use 8-bit swaps on the flag byte for the fast paths (Go's `Xchg8`)
+    /// rather than `fetch_or`/`fetch_and` on the whole word. Only targets in
+    /// the `lockyard_has_xchg8` set can; elsewhere this must be `false`.
+    const XCHG8: bool;
+    /// Go's exemption for `sched.lock`: every waiter may spin and every
+    /// unlock wakes, for low-latency handoff at the risk of collapse.
+    const LOW_LATENCY: bool = false;
+
+    /// Whether this unlock should wake the bottom of the stack. Go draws it at
+    /// random, one in [`TAIL_WAKE_PERIOD`].
+    #[inline]
+    fn tail_wake() -> bool {
+        fastrand::below(TAIL_WAKE_PERIOD) == 0
+    }
+}
+
+/// The flavor behind `spinbit`: Go's behaviour, with the fast-path kind the
+/// experiment settings pick for this target (see [`crate::experiment`]).
+pub struct Standard;
+impl Flavor for Standard {
+    const NAME: &'static str = "spinbit";
+    const XCHG8: bool = crate::experiment::SPINBIT_XCHG8;
+}
+
+/// Go's behaviour on the word path, whatever the target.
+pub struct WordPath;
+impl Flavor for WordPath {
+    const NAME: &'static str = "spinbit-word";
+    const XCHG8: bool = false;
+}
+
+/// Go's behaviour on the byte path, where the target has an 8-bit swap.
+#[cfg(all(lockyard_has_xchg8, not(loom)))]
+pub struct Xchg8Path;
+#[cfg(all(lockyard_has_xchg8, not(loom)))]
+impl Flavor for Xchg8Path {
+    const NAME: &'static str = "spinbit-xchg8";
+    const XCHG8: bool = true;
+}
+
+/// Go's `sched.lock` variant: everybody spins, every unlock wakes.
+pub struct LowLatency;
+impl Flavor for LowLatency {
+    const NAME: &'static str = "spinbit-lowlatency";
+    const XCHG8: bool = crate::experiment::SPINBIT_XCHG8;
+    const LOW_LATENCY: bool = true;
+}
+
+/// The spinbit lock.
+pub struct RawSpinbit<F: Flavor = Standard> {
+    key: AtomicUsize,
+    flavor: PhantomData<fn() -> F>,
+}
+
+/// spinbit on the word path.
+pub type RawSpinbitWord = RawSpinbit<WordPath>;
+/// spinbit on the byte path.
+#[cfg(all(lockyard_has_xchg8, not(loom)))]
+pub type RawSpinbitXchg8 = RawSpinbit<Xchg8Path>;
+/// spinbit's low-latency variant.
+pub type RawSpinbitLowLatency = RawSpinbit<LowLatency>;
+
+impl<F: Flavor> RawSpinbit<F> {
+    const_fn_unless_loom! {
+        /// An unlocked lock.
+        pub fn new() -> Self {
+            RawSpinbit { key: AtomicUsize::new(0), flavor: PhantomData }
+        }
+    }
+
+    /// The raw state word, for diagnostics (a watchdog's report).
+    pub fn state(&self) -> usize {
+        self.key.load(Ordering::Relaxed)
+    }
+
+    /// Sets `bits` (a subset of the flag byte) and returns the old flag bits.
+    /// The byte path swaps the whole byte to `bits`, clearing the others; see
+    /// the callers for why that is the same.
+    #[inline(always)]
+    fn set_flags(&self, bits: usize, order: Ordering) -> usize {
+        const {
+            assert!(
+                !F::XCHG8 || crate::experiment::HAS_XCHG8,
+                "no 8-bit swap here"
+            )
+        };
+        #[cfg(all(lockyard_has_xchg8, not(loom)))]
+        if F::XCHG8 {
+            return crate::xchg8::flag_byte(&self.key).swap(bits as u8, order) as usize;
+        }
+        self.key.fetch_or(bits, order) & FLAG_BYTE
+    }
+
+    /// Clears the flag byte and returns the old flag bits.
+    #[inline(always)]
+    fn clear_flags(&self, order: Ordering) -> usize {
+        #[cfg(all(lockyard_has_xchg8, not(loom)))]
+        if F::XCHG8 {
+            return crate::xchg8::flag_byte(&self.key).swap(0, order) as usize;
+        }
+        self.key.fetch_and(!FLAG_BYTE, order) & FLAG_BYTE
+    }
+
+    #[cold]
+    fn lock_slow(&self) {
+        with_current(|me| {
+            let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
+            let mut we_spin = false;
+            let mut at_tail = false;
+            // Relaxed peeks throughout: only the read-modify-writes acquire.
+            let mut v = self.key.load(Ordering::Relaxed);
+            let mut i = 0;
+            loop {
+                if v & LOCKED == 0 {
+                    if we_spin {
+                        // Take the lock and retire as spinner in one step. The
+                        // fast path's byte swap may have cleared SLEEPING over
+                        // a non-empty stack: set it again, so the unlock wakes.
+                        let mut next = (v & !SPINNING) | SLEEPING | LOCKED;
+                        if stack_head(next) == 0 {
+                            next &= !SLEEPING;
+                        }
+                        // Acquire: taking the lock.
+                        if self
+                            .key
+                            .compare_exchange(v, next, Ordering::Acquire, Ordering::Relaxed)
+                            .is_ok()
+                        {
+                            return;
+                        }
+                    } else if self.set_flags(LOCKED | SLEEPING, Ordering::Acquire) & LOCKED == 0 {
+                        // Acquire: taking the lock. SLEEPING goes with it because
+                        // we cannot tell whether others still sleep.
+                        return;
+                    }
+                    v = self.key.load(Ordering::Relaxed);
+                    i += 1;
+                    continue;
+                }
+
+                if !we_spin
+                    && v & SPINNING == 0
+                    // Relaxed: SPINNING grants permission, it guards no data.
+                    && self
+                        .key
+                        .compare_exchange(v, v | SPINNING, Ordering::Relaxed, Ordering::Relaxed)
+                        .is_ok()
+                {
+                    v |= SPINNING;
+                    we_spin = true;
+                }
+
+                if we_spin || at_tail || F::LOW_LATENCY {
+                    if i < spin {
+                        record(Event::Spin);
+                        procyield(ACTIVE_SPIN_CNT);
+                        v = self.key.load(Ordering::Relaxed);
+                        i += 1;
+                        continue;
+                    } else if i < spin + PASSIVE_SPIN {
+                        // Go questions this yield (golang/go#69268) but keeps it.
+                        record(Event::Spin);
+                        yield_now();
+                        v = self.key.load(Ordering::Relaxed);
+                        i += 1;
+                        continue;
+                    }
+                }
+
+                // Go to sleep on top of the stack.
+                if v & LOCKED == 0 {
+                    panic!("lock: sleeping while lock is available");
+                }
+                // Relaxed: published by the Release push.
+                me.next.store(stack_head(v), Ordering::Relaxed);
+                let mut next = with_stack_head(v, me.addr()) | SLEEPING;
+                if we_spin {
+                    next &= !SPINNING;
+                }
+                // Release: the popper that reads our link must see it.
+                if self
+                    .key
+                    .compare_exchange(v, next, Ordering::Release, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    we_spin = false;
+                    record(Event::Sleep);
+                    me.sema.sleep(None);
+                    // Relaxed: the semaphore's Acquire ordered the popper's
+                    // writes before this read. A node woken with nothing below
+                    // it was the oldest sleeper: let it spin next time.
+                    at_tail = me.next.load(Ordering::Relaxed) == 0;
+                    i = 0;
+                }
+                me.next.store(0, Ordering::Relaxed);
+                v = self.key.load(Ordering::Relaxed);
+                i += 1;
+            }
+        })
+    }
+
+    /// Pops and wakes a sleeper if the rules call for it (Go's `unlock2Wake`).
+    #[cold]
+    fn unlock_wake(&self) {
+        // Relaxed: the stack-lock compare-exchange below is what acquires.
+        let mut v = self.key.load(Ordering::Relaxed);
+        let anti_starve = F::tail_wake();
+        if !(anti_starve || v & SPINNING == 0 || F::LOW_LATENCY) {
+            // A spinner is awake and will take the lock: no wake needed.
+            return;
+        }
+        loop {
+            if stack_head(v) == 0 || v & STACK_LOCKED != 0 {
+                // Nobody sleeps, or the stack lock's holder will make the very
+                // decision we would.
+                return;
+            }
+            // Acquire: the links of every node pushed so far become visible.
+            match self.key.compare_exchange(
+                v,
+                v | STACK_LOCKED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => v = now,
+            }
+        }
+
+        // We hold the stack lock: pushers may still add on top, but only we
+        // remove nodes or rewrite their links.
+        let mut committed: Option<&'static Waiter> = None;
+        loop {
+            let flags = v & (M_MASK & !STACK_LOCKED); // drop the stack lock
+            // SAFETY: the head is non-zero (checked above, and only we pop)
+            // and every head was packed from `Waiter::addr`.
+            let head = unsafe { Waiter::from_addr(stack_head(v)) };
+            let mut new_head = stack_head(v);
+            let mut wake = committed;
+            if committed.is_none() {
+                if v & SPINNING == 0 || F::LOW_LATENCY {
+                    wake = Some(head);
+                }
+                if anti_starve {
+                    // Walk to the bottom: O(sleepers), one time in 16.
+                    let (mut prev, mut bottom) = (head, head);
+                    loop {
+                        // Relaxed: links were published to us by the Acquire.
+                        let below = bottom.next.load(Ordering::Relaxed);
+                        if below == 0 {
+                            break;
+                        }
+                        prev = bottom;
+                        // SAFETY: a non-zero link is a node address written by
+                        // the pusher from `Waiter::addr`.
+                        bottom = unsafe { Waiter::from_addr(below) };
+                    }
+                    wake = Some(bottom);
+                    if !core::ptr::eq(bottom, head) {
+                        // Unlink the bottom now; the Release below publishes it.
+                        prev.next.store(0, Ordering::Relaxed);
+                        committed = Some(bottom);
+                    }
+                }
+            }
+            if wake.is_some_and(|w| core::ptr::eq(w, head)) {
+                // Relaxed: published to us by the Acquire that took the lock.
+                new_head = head.next.load(Ordering::Relaxed);
+            }
+            // Release: drops the stack lock and publishes any unlinking.
+            // Acquire on failure: a new head's link must be visible next round.
+            match self.key.compare_exchange(
+                v,
+                new_head | flags,
+                Ordering::Release,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if let Some(waiter) = wake {
+                        record(if anti_starve {
+                            Event::TailWake
+                        } else {
+                            Event::Wake
+                        });
+                        waiter.sema.wake();
+                    }
+                    return;
+                }
+                Err(now) => v = now,
+            }
+        }
+    }
+}
+
+impl<F: Flavor> Default for RawSpinbit<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: LOCKED is set only by an Acquire read-modify-write that found it
+// clear (the byte swap, fetch_or or compare-exchange all report the previous
+// value), and cleared only by the holder with Release.
+unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
+    const NAME: &'static str = F::NAME;
+    #[cfg(not(loom))]
+    const INIT: Self = Self::new();
+
+    fn new() -> Self {
+        RawSpinbit::new()
+    }
+
+    #[inline]
+    fn lock(&self) {
+        // Acquire: taking the lock.
+        let prev = self.set_flags(LOCKED, Ordering::Acquire);
+        if prev & LOCKED == 0 {
+            if F::XCHG8 && prev & SLEEPING != 0 {
+                // The byte swap cleared the hint; put it back so our unlock
+                // still wakes. Relaxed: we hold the lock, this orders nothing.
+                self.set_flags_or(SLEEPING);
+            }
+            return;
+        }
+        self.lock_slow();
+    }
+
+    #[inline]
+    fn try_lock(&self) -> bool {
+        // A compare-exchange, not the fast path's swap: a failed swap would
+        // clear SLEEPING and leave nobody owing the wake.
+        let mut v = self.key.load(Ordering::Relaxed);
+        while v & LOCKED == 0 {
+            // Acquire: taking the lock.
+            match self.key.compare_exchange_weak(
+                v,
+                v | LOCKED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => v = now,
+            }
+        }
+        false
+    }
+
+    #[inline]
+    unsafe fn unlock(&self) {
+        // Release: hand the critical section's writes over.
+        let prev = self.clear_flags(Ordering::Release);
+        if prev & LOCKED == 0 {
+            // The flag byte is all zero whenever LOCKED is clear, so the
+            // clear wrote nothing new: the misuse leaves the word intact.
+            unlocked_unlock();
+        }
+        if prev & SLEEPING != 0 {
+            self.unlock_wake();
+        }
+    }
+
+    #[inline]
+    fn is_locked(&self) -> bool {
+        self.key.load(Ordering::Relaxed) & LOCKED != 0
+    }
+
+    #[inline]
+    fn is_contended(&self) -> bool {
+        stack_head(self.key.load(Ordering::Relaxed)) != 0
+    }
+}
+
+impl<F: Flavor> RawSpinbit<F> {
+    /// ORs bits into the flag byte (Go's `Or8`).
+    #[inline(always)]
+    fn set_flags_or(&self, bits: usize) {
+        #[cfg(all(lockyard_has_xchg8, not(loom)))]
+        if F::XCHG8 {
+            crate::xchg8::flag_byte(&self.key).fetch_or(bits as u8, Ordering::Relaxed);
+            return;
+        }
+        self.key.fetch_or(bits, Ordering::Relaxed);
+    }
+}
+
+crate::impl_lock_api!(RawSpinbit<Standard>);
+crate::impl_lock_api!(RawSpinbit<WordPath>);
+crate::impl_lock_api!(RawSpinbit<LowLatency>);
+#[cfg(all(lockyard_has_xchg8, not(loom)))]
+crate::impl_lock_api!(RawSpinbit<Xchg8Path>);
+
+/// A mutex on the spinbit lock.
+#[cfg(not(loom))]
+pub type Mutex<T> = lock_api::Mutex<RawSpinbit, T>;
+/// The guard of [`Mutex`].
+#[cfg(not(loom))]
+pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawSpinbit, T>;
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// Every node address a target can produce survives packing with every
+    /// flag combination, at both ends of the address space and between.
+    #[test]
+    fn pointer_packing_round_trips_across_the_address_space() {
+        let top = usize::MAX & !M_MASK;
+        let mut addrs = vec![WAITER_ALIGN, 2 * WAITER_ALIGN, top, top - WAITER_ALIGN];
+        // Walk every bit position of the address part on this width (22 on
+        // 32-bit targets, 54 on 64-bit).
+        addrs.extend((10..usize::BITS).map(|bit| 1usize << bit));
+        addrs.extend((10..usize::BITS).map(|bit| top & !(1usize << bit)));
+        if usize::BITS == 64 {
+            // Typical 64-bit heap and stack regions.
+            addrs.extend([0x5555_5555_4000_u64 as usize, 0x7fff_ffff_fc00_u64 as usize]);
+        }
+        let flags = [0, LOCKED, SLEEPING, SPINNING, STACK_LOCKED, M_MASK];
+        for &addr in &addrs {
+            assert_eq!(addr & M_MASK, 0, "{addr:#x} is not node-aligned");
+            for &f in &flags {
+                let v = with_stack_head(f, addr);
+                assert_eq!(stack_head(v), addr, "address lost in {v:#x}");
+                assert_eq!(v & M_MASK, f, "flags lost in {v:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn real_nodes_round_trip() {
+        crate::waiter::with_current(|me| {
+            let v = with_stack_head(LOCKED | SLEEPING | SPINNING, me.addr());
+            // SAFETY: the head came from `Waiter::addr`.
+            let back = unsafe { Waiter::from_addr(stack_head(v)) };
+            assert!(core::ptr::eq(back, me));
+        });
+    }
+}

@@ -1,0 +1,104 @@
+//! Waiter nodes: what a thread pushes onto a lock's stack of sleepers (Go's
+//! `m` as far as the locks care: its `mWaitList.next` link and its semaphore).
+//!
+//! Each thread gets one node the first time it has to wait, keeps it for its
+//! whole life and hands it back to the global [`WaiterPool`] when it exits.
+//! Nodes are never freed, which is what makes the wake path sound. An
+//! unlocker pops a node and then posts its semaphore: the token lands first,
+//! the OS wake on the semaphore's word comes after. Between the two the owner
+//! can take the token, return from `lock`, exit, and its node can pass to a
+//! new thread. The late OS wake then hits live memory and at worst ends one of
+//! the new owner's sleeps early, which the semaphore's loop absorbs. Tokens
+//! themselves always balance: every pop is followed by exactly one post and
+//! exactly one sleep of the popped owner, and a node goes back to the pool
+//! only when its thread is outside every lock call.
+
+use crate::primitive::{AtomicUsize, thread_local};
+use crate::semaphore::Semaphore;
+use crate::waiter_pool::WaiterPool;
+
+/// Alignment of every node. The spinbit backend keeps ten flag bits below a
+/// node's address in its state word, so nodes must have those bits clear.
+pub const WAITER_ALIGN: usize = 1024;
+
+/// One thread's entry in a lock's stack of sleepers.
+#[repr(C, align(1024))]
+pub struct Waiter {
+    /// Address of the node below this one on the stack it sleeps on, or 0 at
+    /// the bottom. Written by the owner before its push, and by the unlocker
+    /// that holds the stack (spinbit's stack lock, sema's lock) while the
+    /// owner sleeps.
+    pub(crate) next: AtomicUsize,
+    /// Where the owner sleeps and its waker posts.
+    pub(crate) sema: Semaphore,
+    /// Link in the free pool while no thread owns the node.
+    pub(crate) pool_next: AtomicUsize,
+}
+
+const _: () = assert!(core::mem::align_of::<Waiter>() == WAITER_ALIGN);
+
+impl Waiter {
+    fn new() -> Self {
+        Waiter {
+            next: AtomicUsize::new(0),
+            sema: Semaphore::new(),
+            pool_next: AtomicUsize::new(0),
+        }
+    }
+
+    /// A node for a new thread: a recycled one, or a fresh leaked allocation.
+    fn acquire() -> &'static Waiter {
+        WaiterPool::global()
+            .pop()
+            .unwrap_or_else(|| Box::leak(Box::new(Waiter::new())))
+    }
+
+    /// The node's address with its provenance exposed, for packing into a
+    /// lock word.
+    #[inline]
+    pub(crate) fn addr(&'static self) -> usize {
+        (self as *const Waiter).expose_provenance()
+    }
+
+    /// The node at `addr`, an address produced by [`Waiter::addr`].
+    ///
+    /// # Safety
+    ///
+    /// `addr` must be non-zero and come from [`Waiter::addr`].
+    #[inline]
+    pub(crate) unsafe fn from_addr(addr: usize) -> &'static Waiter {
+        debug_assert!(addr != 0 && addr.is_multiple_of(WAITER_ALIGN));
+        // SAFETY: `addr` came from `Waiter::addr` of a node that is leaked,
+        // hence valid for 'static, and its provenance was exposed there.
+        unsafe { &*core::ptr::with_exposed_provenance::<Waiter>(addr) }
+    }
+}
+
+/// Owns the thread's node and returns it to the pool when the thread exits.
+struct Owned(&'static Waiter);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        WaiterPool::global().push(self.0);
+    }
+}
+
+thread_local! {
+    static CURRENT: Owned = Owned(Waiter::acquire());
+}
+
+/// Runs `f` with this thread's node, creating it on first use.
+///
+/// During thread-local destruction (a lock taken from another destructor) the
+/// node is borrowed from the pool for the call and handed straight back: by
+/// the time `f` returns the lock call is over and the node is idle.
+pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
+    let mut f = Some(f);
+    match CURRENT.try_with(|owned| (f.take().expect("called once"))(owned.0)) {
+        Ok(r) => r,
+        Err(_) => {
+            let node = Owned(Waiter::acquire());
+            (f.take().expect("not yet called"))(node.0)
+        }
+    }
+}
