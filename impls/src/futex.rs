@@ -148,6 +148,11 @@ unsafe impl RawLock for RawFutex {
     fn is_contended(&self) -> bool {
         self.key.load(Ordering::Relaxed) == SLEEPING
     }
+
+    fn state_word(&self) -> Option<usize> {
+        // Relaxed: a diagnostic snapshot.
+        Some(self.key.load(Ordering::Relaxed) as usize)
+    }
 }
 
 crate::impl_lock_api!(RawFutex);

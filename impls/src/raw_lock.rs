@@ -46,6 +46,12 @@ pub unsafe trait RawLock: Send + Sync {
     /// Whether a waiter is asleep on the lock right now (Go's
     /// `mutexContended`). Spinning waiters do not count.
     fn is_contended(&self) -> bool;
+
+    /// The raw state word, for diagnostics such as a watchdog's report of a
+    /// hung lock; `None` for locks whose state is not one word.
+    fn state_word(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Implements `lock_api::RawMutex` for a [`RawLock`] type and declares the

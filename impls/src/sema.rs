@@ -214,6 +214,11 @@ unsafe impl RawLock for RawSema {
     fn is_contended(&self) -> bool {
         self.key.load(Ordering::Relaxed) > LOCKED
     }
+
+    fn state_word(&self) -> Option<usize> {
+        // Relaxed: a diagnostic snapshot.
+        Some(self.key.load(Ordering::Relaxed))
+    }
 }
 
 crate::impl_lock_api!(RawSema);

@@ -165,11 +165,6 @@ impl<F: Flavor> RawSpinbit<F> {
         }
     }
 
-    /// The raw state word, for diagnostics (a watchdog's report).
-    pub fn state(&self) -> usize {
-        self.key.load(Ordering::Relaxed)
-    }
-
     /// Sets `bits` (a subset of the flag byte) and returns the old flag bits.
     /// The byte path swaps the whole byte to `bits`, clearing the others; see
     /// the callers for why that is the same.
@@ -464,6 +459,11 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
     #[inline]
     fn is_contended(&self) -> bool {
         stack_head(self.key.load(Ordering::Relaxed)) != 0
+    }
+
+    fn state_word(&self) -> Option<usize> {
+        // Relaxed: a diagnostic snapshot.
+        Some(self.key.load(Ordering::Relaxed))
     }
 }
 
