@@ -5,16 +5,25 @@ use crate::primitive::thread_local;
 use core::cell::Cell;
 
 thread_local! {
-    // Seeded from this thread's stack address and the clock, so threads
-    // diverge; wyrand tolerates any seed.
-    static STATE: Cell<u64> = Cell::new({
-        let local = 0u8;
-        let here = &local as *const u8 as u64;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        here.rotate_left(32) ^ now
-    });
+    static STATE: Cell<u64> = Cell::new(seed());
+}
+
+/// Seeded from this thread's stack address and the clock, so threads
+/// diverge; wyrand tolerates any seed.
+#[cfg(not(loom))]
+fn seed() -> u64 {
+    let local = 0u8;
+    let here = &local as *const u8 as u64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    here.rotate_left(32) ^ now
+}
+
+/// Loom replays each execution and requires the same choices every time.
+#[cfg(loom)]
+fn seed() -> u64 {
+    0
 }
 
 /// A pseudo-random number in `0..n` (wyrand and Lemire's multiply-shift).

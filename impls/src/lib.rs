@@ -23,6 +23,7 @@ mod semaphore;
 pub mod spinbit;
 pub mod stats;
 mod waiter;
+#[cfg(not(loom))]
 mod waiter_pool;
 #[cfg(all(lockyard_has_xchg8, not(loom)))]
 mod xchg8;
@@ -31,6 +32,7 @@ pub use experiment::{DefaultLock, Experiment, HAS_XCHG8, SPINBIT_XCHG8, experime
 pub use os::PRIMITIVE as OS_PRIMITIVE;
 pub use raw_lock::RawLock;
 pub use semaphore::Semaphore;
+#[cfg(not(loom))]
 pub use waiter_pool::idle_waiters;
 
 #[doc(hidden)]

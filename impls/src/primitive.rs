@@ -46,15 +46,10 @@ mod imp {
 
 #[cfg(loom)]
 mod imp {
-    // Loom tracks every access through its own atomics; a spin hint or a yield
+    // Loom tracks every access through its own atomics; a spin or a yield
     // must become a loom yield or a spinning thread would be explored forever.
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
     pub(crate) use loom::thread_local;
-
-    #[inline]
-    pub(crate) fn spin_hint() {
-        loom::thread::yield_now();
-    }
 
     #[inline]
     pub(crate) fn yield_now() {

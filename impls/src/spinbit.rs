@@ -165,6 +165,25 @@ impl<F: Flavor> RawSpinbit<F> {
         }
     }
 
+    /// How many waiters sleep on the stack: a diagnostic (watchdog reports,
+    /// models). Exact while the caller holds the lock and no earlier unlock
+    /// is still popping; otherwise a snapshot that may be off by the pops and
+    /// pushes racing with the walk. Always memory-safe: nodes are never freed.
+    pub fn sleepers(&self) -> usize {
+        // Acquire: the links of the nodes pushed so far become visible.
+        let mut node = stack_head(self.key.load(Ordering::Acquire));
+        let mut count = 0;
+        while node != 0 {
+            count += 1;
+            // SAFETY: a non-zero head or link is a node address packed from
+            // `Waiter::addr`, and nodes live forever.
+            node = unsafe { Waiter::from_addr(node) }
+                .next
+                .load(Ordering::Relaxed);
+        }
+        count
+    }
+
     /// Sets `bits` (a subset of the flag byte) and returns the old flag bits.
     /// The byte path swaps the whole byte to `bits`, clearing the others; see
     /// the callers for why that is the same.

@@ -13,8 +13,11 @@
 //! exactly one sleep of the popped owner, and a node goes back to the pool
 //! only when its thread is outside every lock call.
 
-use crate::primitive::{AtomicUsize, thread_local};
+use crate::primitive::AtomicUsize;
+#[cfg(not(loom))]
+use crate::primitive::thread_local;
 use crate::semaphore::Semaphore;
+#[cfg(not(loom))]
 use crate::waiter_pool::WaiterPool;
 
 /// Alignment of every node. The spinbit backend keeps ten flag bits below a
@@ -47,6 +50,7 @@ impl Waiter {
     }
 
     /// A node for a new thread: a recycled one, or a fresh leaked allocation.
+    #[cfg(not(loom))]
     fn acquire() -> &'static Waiter {
         WaiterPool::global()
             .pop()
@@ -75,14 +79,17 @@ impl Waiter {
 }
 
 /// Owns the thread's node and returns it to the pool when the thread exits.
+#[cfg(not(loom))]
 struct Owned(&'static Waiter);
 
+#[cfg(not(loom))]
 impl Drop for Owned {
     fn drop(&mut self) {
         WaiterPool::global().push(self.0);
     }
 }
 
+#[cfg(not(loom))]
 thread_local! {
     static CURRENT: Owned = Owned(Waiter::acquire());
 }
@@ -92,6 +99,7 @@ thread_local! {
 /// During thread-local destruction (a lock taken from another destructor) the
 /// node is borrowed from the pool for the call and handed straight back: by
 /// the time `f` returns the lock call is over and the node is idle.
+#[cfg(not(loom))]
 pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
     let mut f = Some(f);
     match CURRENT.try_with(|owned| (f.take().expect("called once"))(owned.0)) {
@@ -101,4 +109,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
             (f.take().expect("not yet called"))(node.0)
         }
     }
+}
+
+/// Under loom each lock call gets a fresh node, leaked like the real ones:
+/// a node is only in use for the length of one lock call, so this is the
+/// same protocol without the thread-local and pool machinery, whose loom
+/// state would not survive from one model execution to the next.
+#[cfg(loom)]
+pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
+    f(Box::leak(Box::new(Waiter::new())))
 }

@@ -39,9 +39,9 @@ mod imp;
 
 // illumos and Solaris publish no wait-on-address call (their lwp_park is
 // private), so they take the portable parking table, as does every other
-// target and the loom model.
-#[cfg(any(
-    loom,
+// target.
+#[cfg(all(
+    not(loom),
     not(any(
         target_os = "linux",
         target_os = "android",
@@ -51,6 +51,10 @@ mod imp;
     ))
 ))]
 #[path = "park.rs"]
+mod imp;
+
+#[cfg(loom)]
+#[path = "loom.rs"]
 mod imp;
 
 pub(crate) use imp::{wait, wake_one};

@@ -1,5 +1,5 @@
 //! The portable fallback: a table of parked threads keyed by address, built
-//! on std's `thread::park` / `unpark` (loom's under `cfg(loom)`).
+//! on std's `thread::park` / `unpark`.
 //!
 //! `wait` checks the word while holding the address's bucket lock and enqueues
 //! itself before letting go; a waker changes the word first and takes the same
@@ -9,14 +9,7 @@
 use crate::primitive::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-#[cfg(not(loom))]
 use std::{
-    sync::{Arc, Mutex, MutexGuard},
-    thread::{self, Thread},
-};
-
-#[cfg(loom)]
-use loom::{
     sync::{Arc, Mutex, MutexGuard},
     thread::{self, Thread},
 };
@@ -34,22 +27,12 @@ struct Parked {
 
 type Bucket = Mutex<Vec<Parked>>;
 
-#[cfg(not(loom))]
 fn bucket(addr: usize) -> MutexGuard<'static, Vec<Parked>> {
     static TABLE: [Bucket; BUCKETS] = [const { Mutex::new(Vec::new()) }; BUCKETS];
     // The table holds no invariant a panic elsewhere could break.
     TABLE[hash(addr)]
         .lock()
         .unwrap_or_else(|poison| poison.into_inner())
-}
-
-#[cfg(loom)]
-fn bucket(addr: usize) -> MutexGuard<'static, Vec<Parked>> {
-    // Loom objects must be created inside each model execution.
-    loom::lazy_static! {
-        static ref TABLE: Vec<Bucket> = (0..BUCKETS).map(|_| Mutex::new(Vec::new())).collect();
-    }
-    TABLE[hash(addr)].lock().unwrap()
 }
 
 fn hash(addr: usize) -> usize {
@@ -93,23 +76,11 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
                         None => true,
                     };
                 }
-                park_timeout(left);
+                thread::park_timeout(left);
             }
         }
     }
     true
-}
-
-#[cfg(not(loom))]
-fn park_timeout(left: Duration) {
-    thread::park_timeout(left);
-}
-
-#[cfg(loom)]
-fn park_timeout(_left: Duration) {
-    // Loom has no clock: the lock algorithms never sleep with a timeout, and a
-    // model that did would see the timeout never fire.
-    thread::park();
 }
 
 pub(crate) fn wake_one(word: &AtomicU32) {
