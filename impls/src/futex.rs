@@ -62,7 +62,7 @@ impl RawFutex {
                     // Acquire: taking the lock.
                     if self
                         .key
-                        .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                        .compare_exchange_weak(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
                         .is_ok()
                     {
                         return;

@@ -11,6 +11,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(all(feature = "chaos", not(loom)))]
+mod chaos;
 mod experiment;
 mod fastrand;
 pub mod futex;

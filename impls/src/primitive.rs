@@ -13,7 +13,12 @@ mod imp {
     pub(crate) use core::sync::atomic::AtomicBool;
     #[cfg(lockyard_has_xchg8)]
     pub(crate) use core::sync::atomic::AtomicU8;
-    pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use core::sync::atomic::Ordering;
+    #[cfg(not(feature = "chaos"))]
+    pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize};
+    // With `chaos`, the same names carry fault injection (see chaos.rs).
+    #[cfg(feature = "chaos")]
+    pub(crate) use crate::chaos::{AtomicU32, AtomicUsize};
     pub(crate) use std::thread_local;
 
     /// One pause instruction: tells the core we are busy-waiting.

@@ -61,7 +61,7 @@ impl RawSema {
                     // Acquire: taking the lock.
                     if self
                         .key
-                        .compare_exchange(v, v | LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                        .compare_exchange_weak(v, v | LOCKED, Ordering::Acquire, Ordering::Relaxed)
                         .is_ok()
                     {
                         return;
@@ -80,7 +80,7 @@ impl RawSema {
                         // Relaxed: published by the Release push below.
                         me.next.store(v & !LOCKED, Ordering::Relaxed);
                         // Release: the pop that reads our link must see it.
-                        match self.key.compare_exchange(
+                        match self.key.compare_exchange_weak(
                             v,
                             me.addr() | LOCKED,
                             Ordering::Release,
@@ -111,10 +111,12 @@ impl RawSema {
             }
             if v == LOCKED {
                 // Release: hand the critical section's writes over.
-                match self
-                    .key
-                    .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Acquire)
-                {
+                match self.key.compare_exchange_weak(
+                    LOCKED,
+                    0,
+                    Ordering::Release,
+                    Ordering::Acquire,
+                ) {
                     Ok(_) => return,
                     Err(now) => v = now,
                 }
@@ -131,7 +133,7 @@ impl RawSema {
             // next round.
             match self
                 .key
-                .compare_exchange(v, rest, Ordering::Release, Ordering::Acquire)
+                .compare_exchange_weak(v, rest, Ordering::Release, Ordering::Acquire)
             {
                 Ok(_) => {
                     record(Event::Wake);
@@ -166,7 +168,7 @@ unsafe impl RawLock for RawSema {
         // Acquire: taking the lock.
         if self
             .key
-            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .compare_exchange_weak(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
             self.lock_slow();
@@ -197,9 +199,9 @@ unsafe impl RawLock for RawSema {
         // Release: hand the critical section's writes over. Fails unless the
         // word is exactly LOCKED (no waiters), leaving the rest to the slow
         // path; Acquire on failure lets it read the head's link.
-        if let Err(v) = self
-            .key
-            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Acquire)
+        if let Err(v) =
+            self.key
+                .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Acquire)
         {
             self.unlock_slow(v);
         }

@@ -234,7 +234,7 @@ impl<F: Flavor> RawSpinbit<F> {
                         // Acquire: taking the lock.
                         if self
                             .key
-                            .compare_exchange(v, next, Ordering::Acquire, Ordering::Relaxed)
+                            .compare_exchange_weak(v, next, Ordering::Acquire, Ordering::Relaxed)
                             .is_ok()
                         {
                             return;
@@ -254,7 +254,7 @@ impl<F: Flavor> RawSpinbit<F> {
                     // Relaxed: SPINNING grants permission, it guards no data.
                     && self
                         .key
-                        .compare_exchange(v, v | SPINNING, Ordering::Relaxed, Ordering::Relaxed)
+                        .compare_exchange_weak(v, v | SPINNING, Ordering::Relaxed, Ordering::Relaxed)
                         .is_ok()
                 {
                     v |= SPINNING;
@@ -291,7 +291,7 @@ impl<F: Flavor> RawSpinbit<F> {
                 // Release: the popper that reads our link must see it.
                 if self
                     .key
-                    .compare_exchange(v, next, Ordering::Release, Ordering::Relaxed)
+                    .compare_exchange_weak(v, next, Ordering::Release, Ordering::Relaxed)
                     .is_ok()
                 {
                     we_spin = false;
@@ -327,7 +327,7 @@ impl<F: Flavor> RawSpinbit<F> {
                 return;
             }
             // Acquire: the links of every node pushed so far become visible.
-            match self.key.compare_exchange(
+            match self.key.compare_exchange_weak(
                 v,
                 v | STACK_LOCKED,
                 Ordering::Acquire,
@@ -380,7 +380,7 @@ impl<F: Flavor> RawSpinbit<F> {
             }
             // Release: drops the stack lock and publishes any unlinking.
             // Acquire on failure: a new head's link must be visible next round.
-            match self.key.compare_exchange(
+            match self.key.compare_exchange_weak(
                 v,
                 new_head | flags,
                 Ordering::Release,

@@ -35,6 +35,8 @@ pub const FLAG_BYTE_OFFSET: usize = if cfg!(target_endian = "big") {
 ///   non-atomic touches either.
 #[inline(always)]
 pub(crate) fn flag_byte(word: &AtomicUsize) -> &AtomicU8 {
+    #[cfg(feature = "chaos")]
+    crate::chaos::step();
     // SAFETY: the pointer is in bounds (FLAG_BYTE_OFFSET < size_of::<usize>()),
     // aligned (AtomicU8 has alignment 1) and valid for as long as `word` is
     // borrowed; the access is atomic on every target this is compiled for,

@@ -21,6 +21,9 @@
 //!
 //! [`Semaphore`]: crate::semaphore::Semaphore
 
+use crate::primitive::AtomicU32;
+use std::time::Duration;
+
 #[cfg(all(not(loom), any(target_os = "linux", target_os = "android")))]
 #[path = "linux.rs"]
 mod imp;
@@ -57,7 +60,23 @@ mod imp;
 #[path = "loom.rs"]
 mod imp;
 
-pub(crate) use imp::{wait, wake_one};
+/// See the contract above.
+#[inline]
+pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
+    #[cfg(all(feature = "chaos", not(loom)))]
+    if crate::chaos::early_return() {
+        return true;
+    }
+    imp::wait(word, expected, timeout)
+}
+
+/// See the contract above.
+#[inline]
+pub(crate) fn wake_one(word: &AtomicU32) {
+    #[cfg(all(feature = "chaos", not(loom)))]
+    crate::chaos::late_wake();
+    imp::wake_one(word)
+}
 
 /// Name of the OS primitive compiled in, for reports.
 pub const PRIMITIVE: &str = imp::PRIMITIVE;
