@@ -40,6 +40,23 @@ pub use waiter_pool::idle_waiters;
 #[doc(hidden)]
 pub use lock_api as __lock_api;
 
+/// Expands its input only where spinbit's byte path exists (the
+/// `spinbit-xchg8` flavor, [`spinbit::RawSpinbitXchg8`]), so code outside the
+/// crate can name it without copying the target list.
+#[cfg(all(lockyard_has_xchg8, not(loom), not(miri)))]
+#[macro_export]
+macro_rules! if_xchg8 {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Expands its input only where spinbit's byte path exists; it does not
+/// here.
+#[cfg(not(all(lockyard_has_xchg8, not(loom), not(miri))))]
+#[macro_export]
+macro_rules! if_xchg8 {
+    ($($item:tt)*) => {};
+}
+
 /// A mutex on the target's default backend ([`DefaultLock`]).
 #[cfg(not(loom))]
 pub type Mutex<T> = lock_api::Mutex<DefaultLock, T>;

@@ -43,8 +43,13 @@ pub unsafe trait RawLock: Send + Sync {
     /// Whether the lock is held right now (a snapshot).
     fn is_locked(&self) -> bool;
 
-    /// Whether a waiter is asleep on the lock right now (Go's
-    /// `mutexContended`). Spinning waiters do not count.
+    /// Whether a waiter is asleep on the lock right now, as far as the lock
+    /// word can tell (Go's `mutexContended`). Spinning waiters do not count.
+    /// It is never false while a waiter sleeps; how soon it turns false after
+    /// the last sleeper leaves depends on the backend: `sema` and `spinbit`
+    /// track their sleep stack exactly, while `futex` keeps its *sleeping*
+    /// state until an unlock clears it (a thread that slept takes the lock
+    /// back in that state, because it cannot know whether others still sleep).
     fn is_contended(&self) -> bool;
 
     /// The raw state word, for diagnostics such as a watchdog's report of a

@@ -1,1 +1,625 @@
-//! placeholder replaced by the platforms work
+//! The one table of targets lockyard builds, runs and checks.
+//!
+//! Every other part of the project (the xtask, the CI workflow, the README's
+//! table) reads its targets from [`TARGETS`]; none spells a target itself.
+//! A row says what the target is (Go's GOOS/GOARCH, the Rust triple, byte
+//! order, pointer width, whether it has a native 8-bit atomic swap, lockyard's
+//! default backend there) and how this project's machines reach it: natively,
+//! under qemu-user with the cross sysroot, or with `cargo check` only. The
+//! "how" assumes an x86_64 Linux host ([`TABLE_HOST`]), which is what the
+//! development machines and CI run on.
+//!
+//! Targets are named either way: by Go name (`arm64`, or `darwin/arm64` for
+//! a non-Linux one) or by Rust triple (`aarch64-unknown-linux-gnu`). See
+//! [`find`] and [`select`].
+
+#![warn(missing_docs)]
+
+use std::fmt;
+
+/// The host the [`Target::run`] column is written for.
+pub const TABLE_HOST: &str = "x86_64-unknown-linux-gnu";
+
+/// Byte order of a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endian {
+    /// Least significant byte first.
+    Little,
+    /// Most significant byte first: the flag byte of a word is its last byte.
+    Big,
+}
+
+impl fmt::Display for Endian {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Endian::Little => "little",
+            Endian::Big => "big",
+        })
+    }
+}
+
+/// How a target's binaries run on [`TABLE_HOST`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run {
+    /// The host executes them directly.
+    Native,
+    /// qemu-user runs them, and may let the host run them natively too.
+    Qemu(Qemu),
+    /// Nothing here can link or run them: only `cargo check`.
+    CheckOnly,
+}
+
+/// How qemu-user runs a target's binaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Qemu {
+    /// The qemu-user binary (`qemu-aarch64`).
+    pub binary: &'static str,
+    /// The target's C library root, passed as `-L`: the dynamic loader and
+    /// libc the cross `libc6-dev-*-cross` package installs there.
+    pub sysroot: &'static str,
+    /// Set where [`TABLE_HOST`]'s kernel can also run the binaries without
+    /// emulation (i686 on x86_64, through ia32 compat).
+    pub native: Option<NativeLoader>,
+}
+
+/// Running a foreign-libc binary natively through its own dynamic loader:
+/// `LOADER --library-path LIBRARY_PATH BINARY`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NativeLoader {
+    /// The target's dynamic loader (`ld-linux.so.2`).
+    pub loader: &'static str,
+    /// Where the loader finds the target's libc.
+    pub library_path: &'static str,
+}
+
+/// The way one run executes a target's binaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Runner {
+    /// Executed by the host's kernel, directly or through the target's own
+    /// dynamic loader.
+    Native,
+    /// Executed under qemu-user.
+    Qemu,
+}
+
+impl Runner {
+    /// The lower-case name used on command lines and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Runner::Native => "native",
+            Runner::Qemu => "qemu",
+        }
+    }
+}
+
+impl fmt::Display for Runner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One target: what it is and how this project reaches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Go's GOOS (`linux`, `darwin`, `windows`, ...).
+    pub goos: &'static str,
+    /// Go's GOARCH (`386`, `amd64`, `arm`, `arm64`, `ppc64`, `ppc64le`).
+    pub goarch: &'static str,
+    /// The Rust target triple.
+    pub triple: &'static str,
+    /// Rust's `target_os`.
+    pub os: &'static str,
+    /// Rust's `target_arch`.
+    pub arch: &'static str,
+    /// Byte order.
+    pub endian: Endian,
+    /// Pointer width in bits.
+    pub pointer_width: u32,
+    /// Whether the architecture has a native 8-bit atomic swap (Go's
+    /// `haveXchg8`), which spinbit's byte path needs.
+    pub xchg8: bool,
+    /// lockyard's default backend there with no experiment set: `spinbit`
+    /// where the 8-bit swap exists, else the tristate lock Go used on that OS.
+    pub default_backend: &'static str,
+    /// How its binaries run on [`TABLE_HOST`].
+    pub run: Run,
+    /// The C compiler cargo links with, when not the host's `cc`.
+    pub linker: Option<&'static str>,
+    /// The Debian packages that provide the linker, sysroot and emulator.
+    pub packages: &'static [&'static str],
+}
+
+/// Every target, runnable Linux ones first in Go's GOARCH order.
+pub const TARGETS: &[Target] = &[
+    Target {
+        goos: "linux",
+        goarch: "386",
+        triple: "i686-unknown-linux-gnu",
+        os: "linux",
+        arch: "x86",
+        endian: Endian::Little,
+        pointer_width: 32,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::Qemu(Qemu {
+            binary: "qemu-i386",
+            sysroot: "/usr/i686-linux-gnu",
+            native: Some(NativeLoader {
+                loader: "/usr/i686-linux-gnu/lib/ld-linux.so.2",
+                library_path: "/usr/i686-linux-gnu/lib",
+            }),
+        }),
+        linker: Some("i686-linux-gnu-gcc"),
+        packages: &["gcc-i686-linux-gnu", "libc6-dev-i386-cross", "qemu-user"],
+    },
+    Target {
+        goos: "linux",
+        goarch: "amd64",
+        triple: "x86_64-unknown-linux-gnu",
+        os: "linux",
+        arch: "x86_64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::Native,
+        linker: None,
+        packages: &[],
+    },
+    Target {
+        goos: "linux",
+        goarch: "arm",
+        triple: "armv7-unknown-linux-gnueabihf",
+        os: "linux",
+        arch: "arm",
+        endian: Endian::Little,
+        pointer_width: 32,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::Qemu(Qemu {
+            binary: "qemu-arm",
+            sysroot: "/usr/arm-linux-gnueabihf",
+            native: None,
+        }),
+        linker: Some("arm-linux-gnueabihf-gcc"),
+        packages: &[
+            "gcc-arm-linux-gnueabihf",
+            "libc6-dev-armhf-cross",
+            "qemu-user",
+        ],
+    },
+    Target {
+        goos: "linux",
+        goarch: "arm64",
+        triple: "aarch64-unknown-linux-gnu",
+        os: "linux",
+        arch: "aarch64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::Qemu(Qemu {
+            binary: "qemu-aarch64",
+            sysroot: "/usr/aarch64-linux-gnu",
+            native: None,
+        }),
+        linker: Some("aarch64-linux-gnu-gcc"),
+        packages: &[
+            "gcc-aarch64-linux-gnu",
+            "libc6-dev-arm64-cross",
+            "qemu-user",
+        ],
+    },
+    Target {
+        goos: "linux",
+        goarch: "ppc64",
+        triple: "powerpc64-unknown-linux-gnu",
+        os: "linux",
+        arch: "powerpc64",
+        endian: Endian::Big,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::Qemu(Qemu {
+            binary: "qemu-ppc64",
+            sysroot: "/usr/powerpc64-linux-gnu",
+            native: None,
+        }),
+        linker: Some("powerpc64-linux-gnu-gcc"),
+        packages: &[
+            "gcc-powerpc64-linux-gnu",
+            "libc6-dev-ppc64-cross",
+            "qemu-user",
+        ],
+    },
+    Target {
+        goos: "linux",
+        goarch: "ppc64le",
+        triple: "powerpc64le-unknown-linux-gnu",
+        os: "linux",
+        arch: "powerpc64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::Qemu(Qemu {
+            binary: "qemu-ppc64le",
+            sysroot: "/usr/powerpc64le-linux-gnu",
+            native: None,
+        }),
+        linker: Some("powerpc64le-linux-gnu-gcc"),
+        packages: &[
+            "gcc-powerpc64le-linux-gnu",
+            "libc6-dev-ppc64el-cross",
+            "qemu-user",
+        ],
+    },
+    Target {
+        goos: "freebsd",
+        goarch: "amd64",
+        triple: "x86_64-unknown-freebsd",
+        os: "freebsd",
+        arch: "x86_64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::CheckOnly,
+        linker: None,
+        packages: &[],
+    },
+    Target {
+        goos: "darwin",
+        goarch: "amd64",
+        triple: "x86_64-apple-darwin",
+        os: "macos",
+        arch: "x86_64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::CheckOnly,
+        linker: None,
+        packages: &[],
+    },
+    Target {
+        goos: "darwin",
+        goarch: "arm64",
+        triple: "aarch64-apple-darwin",
+        os: "macos",
+        arch: "aarch64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::CheckOnly,
+        linker: None,
+        packages: &[],
+    },
+    Target {
+        goos: "windows",
+        goarch: "amd64",
+        triple: "x86_64-pc-windows-gnu",
+        os: "windows",
+        arch: "x86_64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::CheckOnly,
+        linker: None,
+        packages: &[],
+    },
+    Target {
+        goos: "illumos",
+        goarch: "amd64",
+        triple: "x86_64-unknown-illumos",
+        os: "illumos",
+        arch: "x86_64",
+        endian: Endian::Little,
+        pointer_width: 64,
+        xchg8: true,
+        default_backend: "spinbit",
+        run: Run::CheckOnly,
+        linker: None,
+        packages: &[],
+    },
+];
+
+/// The word that selects every runnable target.
+pub const ALL: &str = "all";
+/// The word that selects the host's own triple.
+pub const HOST: &str = "host";
+
+impl Target {
+    /// The short name: GOARCH for a Linux target (`arm64`), `GOOS/GOARCH`
+    /// otherwise (`darwin/arm64`).
+    pub fn name(&self) -> String {
+        if self.goos == "linux" {
+            self.goarch.to_string()
+        } else {
+            format!("{}/{}", self.goos, self.goarch)
+        }
+    }
+
+    /// Whether `name` names this target: its short name, `GOOS/GOARCH`, or
+    /// its triple.
+    pub fn is_named(&self, name: &str) -> bool {
+        name == self.triple
+            || name == self.name()
+            || name.split_once('/') == Some((self.goos, self.goarch))
+    }
+
+    /// Whether this project can run the target's binaries (else it is
+    /// check-only).
+    pub fn runnable(&self) -> bool {
+        self.run != Run::CheckOnly
+    }
+
+    /// The runners this target allows on [`TABLE_HOST`], preferred first:
+    /// qemu before a native loader, for runs that match the other
+    /// emulated targets. Empty for a check-only target.
+    pub fn runners(&self) -> Vec<Runner> {
+        match self.run {
+            Run::Native => vec![Runner::Native],
+            Run::Qemu(Qemu { native: None, .. }) => vec![Runner::Qemu],
+            Run::Qemu(Qemu {
+                native: Some(_), ..
+            }) => vec![Runner::Qemu, Runner::Native],
+            Run::CheckOnly => vec![],
+        }
+    }
+
+    /// The command prefix cargo's `runner` setting needs to execute this
+    /// target's binaries with `runner`: `None` when the host runs them as
+    /// they are, or when the target cannot use that runner.
+    pub fn runner_command(&self, runner: Runner) -> Option<Vec<String>> {
+        match (self.run, runner) {
+            (Run::Qemu(q), Runner::Qemu) => Some(vec![
+                q.binary.to_string(),
+                "-L".to_string(),
+                q.sysroot.to_string(),
+            ]),
+            (
+                Run::Qemu(Qemu {
+                    native: Some(n), ..
+                }),
+                Runner::Native,
+            ) => Some(vec![
+                n.loader.to_string(),
+                "--library-path".to_string(),
+                n.library_path.to_string(),
+            ]),
+            _ => None,
+        }
+    }
+
+    /// The suffix of cargo's per-target environment variables:
+    /// `AARCH64_UNKNOWN_LINUX_GNU` for `CARGO_TARGET_<..>_LINKER`.
+    pub fn env_key(&self) -> String {
+        self.triple.to_uppercase().replace(['-', '.'], "_")
+    }
+
+    /// How the target runs here, in a few words (for tables).
+    pub fn run_summary(&self) -> String {
+        match self.run {
+            Run::Native => "native".to_string(),
+            Run::Qemu(q) => {
+                let mut s = format!("{} -L {}", q.binary, q.sysroot);
+                if q.native.is_some() {
+                    s.push_str("; or native via its ld.so");
+                }
+                s
+            }
+            Run::CheckOnly => "check only".to_string(),
+        }
+    }
+}
+
+/// The targets whose binaries run here, in table order.
+pub fn runnable() -> impl Iterator<Item = &'static Target> {
+    TARGETS.iter().filter(|t| t.runnable())
+}
+
+/// The targets that are only checked, in table order.
+pub fn check_only() -> impl Iterator<Item = &'static Target> {
+    TARGETS.iter().filter(|t| !t.runnable())
+}
+
+/// The row for a target name (short name, `GOOS/GOARCH` or triple).
+pub fn find(name: &str) -> Option<&'static Target> {
+    TARGETS.iter().find(|t| t.is_named(name))
+}
+
+/// The row for a Rust triple.
+pub fn by_triple(triple: &str) -> Option<&'static Target> {
+    TARGETS.iter().find(|t| t.triple == triple)
+}
+
+/// Why a name did not select a target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectError {
+    /// No row has this name.
+    Unknown(String),
+    /// The host triple (for `host`) has no row.
+    UnknownHost(String),
+}
+
+impl fmt::Display for SelectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SelectError::Unknown(name) => write!(f, "unknown target `{name}`"),
+            SelectError::UnknownHost(triple) => {
+                write!(
+                    f,
+                    "the host triple `{triple}` is not in the table of targets"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SelectError {}
+
+/// Resolves command-line target names to rows, in the order given, without
+/// duplicates: a name, `host` (the row of `host_triple`) or `all` (every
+/// runnable target).
+pub fn select<S: AsRef<str>>(
+    names: &[S],
+    host_triple: &str,
+) -> Result<Vec<&'static Target>, SelectError> {
+    let mut out: Vec<&'static Target> = Vec::new();
+    let mut push = |t: &'static Target| {
+        if !out.iter().any(|o| o.triple == t.triple) {
+            out.push(t);
+        }
+    };
+    for name in names {
+        match name.as_ref() {
+            ALL => runnable().for_each(&mut push),
+            HOST => push(
+                by_triple(host_triple)
+                    .ok_or_else(|| SelectError::UnknownHost(host_triple.to_string()))?,
+            ),
+            other => push(find(other).ok_or_else(|| SelectError::Unknown(other.to_string()))?),
+        }
+    }
+    Ok(out)
+}
+
+/// Every name [`select`] accepts, for error messages and suggestions: the
+/// short names, then the triples, then `host` and `all`.
+pub fn valid_names() -> Vec<String> {
+    let mut names: Vec<String> = TARGETS.iter().map(Target::name).collect();
+    names.extend(TARGETS.iter().map(|t| t.triple.to_string()));
+    names.push(HOST.to_string());
+    names.push(ALL.to_string());
+    names
+}
+
+/// The targets as a Markdown table, the one README.md carries.
+pub fn markdown_table() -> String {
+    let mut s = String::from(
+        "| name | triple | endian | ptr | xchg8 | default | runs here as | linker | Debian packages |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for t in TARGETS {
+        let packages = if t.packages.is_empty() {
+            "-".to_string()
+        } else {
+            t.packages.join(" ")
+        };
+        s.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            t.name(),
+            t.triple,
+            t.endian,
+            t.pointer_width,
+            if t.xchg8 { "yes" } else { "no" },
+            t.default_backend,
+            t.run_summary(),
+            match (t.linker, t.runnable()) {
+                (Some(linker), _) => linker,
+                (None, true) => "cc",
+                (None, false) => "-",
+            },
+            packages,
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let names = valid_names();
+        for (i, a) in names.iter().enumerate() {
+            assert!(!names[i + 1..].contains(a), "{a} appears twice");
+        }
+    }
+
+    #[test]
+    fn lookup_by_go_name_and_triple() {
+        assert_eq!(find("arm64").unwrap().triple, "aarch64-unknown-linux-gnu");
+        assert_eq!(find("aarch64-unknown-linux-gnu").unwrap().goarch, "arm64");
+        assert_eq!(find("linux/ppc64").unwrap().endian, Endian::Big);
+        assert_eq!(find("darwin/arm64").unwrap().triple, "aarch64-apple-darwin");
+        assert_eq!(find("386").unwrap().pointer_width, 32);
+        assert!(find("mips").is_none());
+        // A bare GOARCH names the Linux row, never a check-only one.
+        assert_eq!(find("amd64").unwrap().goos, "linux");
+    }
+
+    #[test]
+    fn select_all_host_and_dedup() {
+        let all = select(&["all"], TABLE_HOST).unwrap();
+        let names: Vec<_> = all.iter().map(|t| t.goarch).collect();
+        assert_eq!(names, ["386", "amd64", "arm", "arm64", "ppc64", "ppc64le"]);
+        let some = select(&["arm64", "host", "aarch64-unknown-linux-gnu"], TABLE_HOST).unwrap();
+        let names: Vec<_> = some.iter().map(|t| t.goarch).collect();
+        assert_eq!(names, ["arm64", "amd64"]);
+        assert_eq!(
+            select(&["arm65"], TABLE_HOST),
+            Err(SelectError::Unknown("arm65".into()))
+        );
+        assert!(matches!(
+            select(&["host"], "riscv64gc-unknown-linux-gnu"),
+            Err(SelectError::UnknownHost(_))
+        ));
+    }
+
+    #[test]
+    fn rows_are_consistent() {
+        for t in TARGETS {
+            let runnable = t.runnable();
+            assert_eq!(runnable, t.goos == "linux", "{}", t.triple);
+            if let Run::Qemu(q) = t.run {
+                assert!(t.linker.is_some(), "{} needs a cross linker", t.triple);
+                assert!(t.packages.contains(&"qemu-user"), "{}", t.triple);
+                assert!(q.binary.starts_with("qemu-"));
+                let gnu = t.linker.unwrap().trim_end_matches("-gcc");
+                assert_eq!(q.sysroot, format!("/usr/{gnu}"), "{}", t.triple);
+            }
+            assert_eq!(t.endian == Endian::Big, t.triple.starts_with("powerpc64-"));
+            assert_eq!(t.pointer_width == 32, matches!(t.arch, "x86" | "arm"));
+            if t.xchg8 {
+                assert_eq!(t.default_backend, "spinbit", "{}", t.triple);
+            }
+        }
+        assert_eq!(runnable().count(), 6);
+    }
+
+    #[test]
+    fn runner_commands() {
+        let arm64 = find("arm64").unwrap();
+        assert_eq!(arm64.runners(), [Runner::Qemu]);
+        assert_eq!(
+            arm64.runner_command(Runner::Qemu).unwrap().join(" "),
+            "qemu-aarch64 -L /usr/aarch64-linux-gnu"
+        );
+        assert_eq!(arm64.runner_command(Runner::Native), None);
+        assert_eq!(arm64.env_key(), "AARCH64_UNKNOWN_LINUX_GNU");
+
+        let i386 = find("386").unwrap();
+        assert_eq!(i386.runners(), [Runner::Qemu, Runner::Native]);
+        assert_eq!(
+            i386.runner_command(Runner::Native).unwrap().join(" "),
+            "/usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib"
+        );
+
+        let amd64 = find("amd64").unwrap();
+        assert_eq!(amd64.runners(), [Runner::Native]);
+        assert_eq!(amd64.runner_command(Runner::Native), None);
+        assert!(find("windows/amd64").unwrap().runners().is_empty());
+    }
+
+    #[test]
+    fn markdown_has_a_row_per_target() {
+        let table = markdown_table();
+        assert_eq!(table.lines().count(), TARGETS.len() + 2);
+        assert!(table.contains("| ppc64 | `powerpc64-unknown-linux-gnu` | big |"));
+    }
+}

@@ -1,0 +1,32 @@
+# Thin recipes over `cargo xtask`; `cargo xtask --help` documents them all.
+
+# The conformance suite on every target (the main job).
+default: test-all
+
+# Install what the targets and CI need (Debian packages, rustup targets, nextest, linters).
+setup *args:
+    cargo xtask setup {{args}}
+
+# Run the suites: `just test --target arm64 --backend spinbit`.
+test *args:
+    cargo xtask test {{args}}
+
+# The conformance suite on all six targets.
+test-all *args:
+    cargo xtask test --target all {{args}}
+
+# Check lockyard for the check-only targets.
+check *args:
+    cargo xtask check {{args}}
+
+# Everything CI runs.
+ci *args:
+    cargo xtask ci {{args}}
+
+# Merge report.json files into one Markdown matrix.
+report *files:
+    cargo xtask report {{files}}
+
+# The table of targets.
+targets *args:
+    cargo xtask targets {{args}}

@@ -1,0 +1,196 @@
+//! Every deadline and iteration count of the suite, in one place.
+//!
+//! Two kinds of number live here, sized for the machines the suite runs on:
+//! shared 2-core hosts, natively and under qemu-user, which runs guest code
+//! 10–50× slower and schedules guest threads as host threads.
+//!
+//! * **Deadlines** bound a wait for something that must happen. Missing one
+//!   is a failure, so each sits far above any legitimate wait: a loaded
+//!   2-core machine can deschedule a thread for tens of milliseconds, and
+//!   qemu stretches every step. They are never scaled.
+//! * **Counts** say how much work a case does. At scale 1.0 the three main
+//!   backends take 1–2 s natively and 8–15 s per target under qemu-user,
+//!   run by nextest two at a time (CI runs 6 targets × 3 backends under qemu
+//!   and must stay under ten minutes).
+//!
+//! `LOCKYARD_SCALE` ([`SCALE_VAR`]), a positive float, default 1.0,
+//! multiplies every count, never a deadline: the xtask lowers it under qemu,
+//! and a soak run raises it. Thread counts are part of a case's shape, not its
+//! length, and are not scaled either; a scaled count never drops below 1.
+
+use anyhow::{Context, ensure};
+use std::time::Duration;
+
+/// The environment variable that scales every count.
+pub const SCALE_VAR: &str = "LOCKYARD_SCALE";
+
+/// How long a case may run before the watchdog calls it hung. A case takes
+/// well under a second natively and a few seconds under qemu; 60 s leaves
+/// room for a slow emulator on a busy machine without letting a hang stall
+/// CI (nextest's own timeout for the suite must be longer, or it kills the
+/// test before the watchdog names the lock state).
+pub const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// How long to wait for another thread to reach a state, such as a waiter
+/// falling asleep: it spins for microseconds first, but may not even be
+/// scheduled for a while on a loaded 2-core machine.
+pub const SETTLE: Duration = Duration::from_secs(20);
+
+/// How long the oldest sleeper may wait for the lock under constant
+/// contention before it counts as starved. With spinbit's tail wake it waits
+/// tens of milliseconds natively (at most ~2k acquisitions by the others).
+pub const STARVATION: Duration = Duration::from_secs(20);
+
+/// How long a holder keeps the lock so that waiters give up spinning and
+/// sleep: they spin for a few hundred pause instructions and one yield, so
+/// 2 ms is orders of magnitude more, even under qemu.
+pub const HOLD: Duration = Duration::from_millis(2);
+
+/// Pause instructions between reading the guarded counter and writing it
+/// back: a window in which a second holder, if the lock let one in, loses an
+/// update and trips the overlap flag.
+pub const SECTION_PAUSES: u32 = 4;
+/// One increment in this many sleeps for [`SECTION_NAP`] inside that window.
+/// On a busy machine a peer may sit queued behind another process while one
+/// thread runs its whole loop, so the two never meet (a do-nothing lock
+/// passed 2-thread runs that way); a holder that sleeps frees its core, the
+/// scheduler pulls the peer onto it, and the peer runs into the held lock,
+/// which a correct lock keeps it out of, on its sleeping path.
+pub const NAP_EVERY: u64 = 256;
+/// See [`NAP_EVERY`]; the OS rounds it up to its timer slack, ~50 µs.
+pub const SECTION_NAP: Duration = Duration::from_micros(10);
+
+/// Acquisitions per mutual-exclusion case, shared among its threads.
+pub const MUTUAL_EXCLUSION_ACQUISITIONS: usize = 100_000;
+/// Thread counts of the mutual-exclusion cases, one case each.
+pub const MUTUAL_EXCLUSION_THREADS: [usize; 4] = [2, 4, 8, 16];
+
+/// Handoffs of the lock between the two ping-pong threads.
+pub const PING_PONG_HANDOFFS: usize = 4_000;
+/// One ping-pong handoff in this many waits for the waiter to fall asleep
+/// first (bounded by [`HOLD`]); the others catch it spinning or arriving.
+pub const PING_PONG_SLOW_EVERY: usize = 8;
+
+/// Rounds of the long-hold case: a holder keeps the lock for [`HOLD`] while
+/// waiters fall asleep, then every waiter must acquire.
+pub const LONG_HOLD_ROUNDS: usize = 25;
+/// Waiters per long-hold round.
+pub const LONG_HOLD_WAITERS: usize = 6;
+
+/// Short-lived threads of the churn case, started in waves.
+pub const CHURN_THREADS: usize = 1_024;
+/// Threads alive at once in the churn case.
+pub const CHURN_WAVE: usize = 8;
+/// Acquisitions per churn thread before it exits.
+pub const CHURN_ACQUISITIONS: usize = 16;
+/// Most idle waiter nodes the churn may add to the pool. More than the suite
+/// ever runs at once (16 threads a case, a couple of cases in one process):
+/// a pool that grows past it is not recycling nodes.
+pub const CHURN_POOL_GROWTH: usize = 64;
+
+/// Rounds of the many-locks case, each on freshly allocated locks.
+pub const MANY_LOCKS_ROUNDS: usize = 64;
+/// Locks per many-locks round.
+pub const MANY_LOCKS: usize = 16;
+/// Threads per many-locks round.
+pub const MANY_LOCKS_THREADS: usize = 4;
+/// Acquisitions per thread per many-locks round, each on a random lock.
+pub const MANY_LOCKS_ACQUISITIONS: usize = 256;
+
+/// Threads that use the lock after a misuse, to show it still works.
+pub const MISUSE_THREADS: usize = 2;
+/// Acquisitions each of them makes.
+pub const MISUSE_ACQUISITIONS: usize = 1_000;
+
+/// Threads that take the lock over and over while the oldest sleeper waits.
+pub const STARVATION_HAMMERS: usize = 4;
+/// How long each of them holds the lock, busy: longer than a waiter spins
+/// (a few microseconds), so the others sleep and the stack stays deep.
+pub const HAMMER_HOLD: Duration = Duration::from_micros(20);
+
+/// The budget one run of the suite works to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// Multiplies every count ([`SCALE_VAR`]).
+    pub scale: f64,
+    /// See [`WATCHDOG`].
+    pub watchdog: Duration,
+    /// See [`SETTLE`].
+    pub settle: Duration,
+    /// See [`STARVATION`].
+    pub starvation: Duration,
+    /// See [`HOLD`].
+    pub hold: Duration,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            scale: 1.0,
+            watchdog: WATCHDOG,
+            settle: SETTLE,
+            starvation: STARVATION,
+            hold: HOLD,
+        }
+    }
+}
+
+impl Budget {
+    /// The default budget with the scale read from [`SCALE_VAR`].
+    ///
+    /// # Errors
+    ///
+    /// If the variable is set but is not a positive finite number.
+    pub fn from_env() -> anyhow::Result<Budget> {
+        let scale = match std::env::var(SCALE_VAR) {
+            Err(std::env::VarError::NotPresent) => 1.0,
+            Ok(text) => parse_scale(&text)?,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {SCALE_VAR}")),
+        };
+        Ok(Budget {
+            scale,
+            ..Budget::default()
+        })
+    }
+
+    /// `base` scaled, at least 1.
+    pub fn count(&self, base: usize) -> usize {
+        ((base as f64 * self.scale).round() as usize).max(1)
+    }
+}
+
+fn parse_scale(text: &str) -> anyhow::Result<f64> {
+    let scale: f64 = text
+        .trim()
+        .parse()
+        .with_context(|| format!("cannot parse {SCALE_VAR}={text:?} as a number"))?;
+    ensure!(
+        scale.is_finite() && scale > 0.0,
+        "{SCALE_VAR}={text:?} must be a positive number, such as 0.25 under qemu"
+    );
+    Ok(scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_accepts_positive_numbers_only() {
+        assert_eq!(parse_scale(" 0.25 ").unwrap(), 0.25);
+        for bad in ["0", "-1", "inf", "NaN", "fast", ""] {
+            assert!(parse_scale(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn counts_scale_but_never_reach_zero() {
+        let budget = Budget {
+            scale: 0.25,
+            ..Budget::default()
+        };
+        assert_eq!(budget.count(1_000), 250);
+        assert_eq!(budget.count(1), 1);
+        assert_eq!(Budget::default().count(7), 7);
+    }
+}

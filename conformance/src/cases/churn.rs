@@ -1,0 +1,71 @@
+//! Many short-lived threads contend and exit, so waiter nodes pass from
+//! exited threads to new ones through lockyard's pool.
+
+use crate::budget::{Budget, CHURN_ACQUISITIONS, CHURN_POOL_GROWTH, CHURN_THREADS, CHURN_WAVE};
+use crate::guarded::Guarded;
+use crate::wait;
+use crate::watchdog::Watch;
+use crate::workers::{join, spawn};
+use anyhow::ensure;
+use lockyard::{RawLock, idle_waiters};
+use std::sync::Arc;
+
+/// [`CHURN_THREADS`] threads, [`CHURN_WAVE`] at a time, each take the lock
+/// [`CHURN_ACQUISITIONS`] times and exit; each wave meets the lock held until
+/// one of its threads sleeps. With `waiter_nodes` (the backend sleeps on
+/// lockyard's per-thread nodes) some nodes must be idle in the pool after;
+/// for any backend the pool must not grow by more than
+/// [`CHURN_POOL_GROWTH`], or new threads are not reusing exited ones' nodes.
+///
+/// # Errors
+///
+/// If the count is off, two holders met, or the pool check fails.
+pub fn run<L: RawLock + 'static>(
+    budget: &Budget,
+    watch: &Watch,
+    waiter_nodes: bool,
+) -> anyhow::Result<()> {
+    let shared = Arc::new(Guarded::<L>::default());
+    watch.watch(&shared);
+    let waves = budget.count(CHURN_THREADS).div_ceil(CHURN_WAVE);
+    let idle_before = idle_waiters();
+    for _ in 0..waves {
+        std::thread::scope(|scope| {
+            // Each wave starts against a held lock and finds it free only
+            // once one of them sleeps on it: the wave contends for sure
+            // (short threads started one by one rarely meet otherwise).
+            shared.lock.lock();
+            let wave: anyhow::Result<Vec<_>> = (0..CHURN_WAVE)
+                .map(|i| {
+                    spawn(scope, &format!("churn-{i}"), || {
+                        for _ in 0..CHURN_ACQUISITIONS {
+                            shared.increment();
+                        }
+                    })
+                })
+                .collect();
+            // Bounded: a lag in is_contended must not stall the case; the
+            // try_lock case checks that probe.
+            wait::until_or(budget.hold, || shared.lock.is_contended());
+            // SAFETY: locked above on this thread.
+            unsafe { shared.lock.unlock() };
+            wave?.into_iter().try_for_each(join)
+        })?;
+    }
+    shared.check((waves * CHURN_WAVE * CHURN_ACQUISITIONS) as u64)?;
+    // Joined threads have run their thread-local destructors, which return
+    // their nodes to the pool.
+    let idle_after = idle_waiters();
+    let threads = waves * CHURN_WAVE;
+    ensure!(
+        !waiter_nodes || idle_after > 0,
+        "no idle waiter node after {threads} contending threads exited: \
+         exiting threads do not return their nodes to the pool"
+    );
+    ensure!(
+        idle_after.saturating_sub(idle_before) <= CHURN_POOL_GROWTH,
+        "the idle waiter pool grew from {idle_before} to {idle_after} over {threads} threads, \
+         {CHURN_WAVE} at a time: new threads are not reusing idle nodes"
+    );
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The cases, and the table that turns them into one backend's trials.
+//!
+//! Every case is a function generic over [`RawLock`] that returns an error
+//! saying what went wrong; [`trials`] runs each under the watchdog as a trial
+//! named `<backend>::<case>`.
+
+pub mod churn;
+pub mod lost_wakeup;
+pub mod many_locks;
+pub mod misuse;
+pub mod mutual_exclusion;
+pub mod tail_wake;
+pub mod try_lock;
+
+use crate::budget::{Budget, MUTUAL_EXCLUSION_THREADS};
+use crate::registry::Promises;
+use crate::watchdog::{self, Watch};
+use libtest_mimic::Trial;
+use lockyard::RawLock;
+
+/// Every case that applies to a backend with `promises`, as trials.
+pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<Trial> {
+    let budget = *budget;
+    let mut trials: Vec<Trial> = MUTUAL_EXCLUSION_THREADS
+        .iter()
+        .map(|&threads| {
+            trial::<L>(
+                &format!("mutual_exclusion_{threads}"),
+                budget,
+                move |b, w| mutual_exclusion::run::<L>(b, w, threads),
+            )
+        })
+        .collect();
+    trials.extend([
+        trial::<L>("try_lock", budget, try_lock::run::<L>),
+        trial::<L>(
+            "no_lost_wakeup_ping_pong",
+            budget,
+            lost_wakeup::ping_pong::<L>,
+        ),
+        trial::<L>(
+            "no_lost_wakeup_long_hold",
+            budget,
+            lost_wakeup::long_hold::<L>,
+        ),
+        trial::<L>("thread_churn", budget, move |b, w| {
+            churn::run::<L>(b, w, promises.waiter_nodes)
+        }),
+        trial::<L>("many_locks", budget, many_locks::run::<L>),
+        trial::<L>("unlock_of_unlocked_lock", budget, misuse::run::<L>),
+    ]);
+    if promises.tail_wake {
+        trials.push(trial::<L>(
+            "oldest_sleeper_wakes",
+            budget,
+            tail_wake::run::<L>,
+        ));
+    }
+    trials
+}
+
+/// The trial `<backend>::<case>`: `body` under the watchdog.
+fn trial<L: RawLock + 'static>(
+    case: &str,
+    budget: Budget,
+    body: impl FnOnce(&Budget, &Watch) -> anyhow::Result<()> + Send + 'static,
+) -> Trial {
+    let name = format!("{}::{case}", L::NAME);
+    Trial::test(name.clone(), move || {
+        watchdog::run(&name, budget.watchdog, move |watch| body(&budget, watch))
+            .map_err(|e| format!("{e:#}").into())
+    })
+}

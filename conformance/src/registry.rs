@@ -1,0 +1,141 @@
+//! The backends under test: one line each.
+
+use crate::budget::Budget;
+use crate::cases;
+use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
+use libtest_mimic::Trial;
+use lockyard::RawLock;
+use lockyard::futex::RawFutex;
+use lockyard::sema::RawSema;
+use lockyard::spinbit::{RawSpinbit, RawSpinbitLowLatency, RawSpinbitWord};
+
+/// What a backend promises beyond the [`RawLock`] contract; each promise
+/// adds or sharpens the cases that hold it to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Promises {
+    /// Its waiters sleep on lockyard's per-thread waiter nodes, so threads
+    /// that exit must leave their nodes to the pool for new ones.
+    pub waiter_nodes: bool,
+    /// The oldest sleeper is woken eventually however hard others contend
+    /// (spinbit's tail wake).
+    pub tail_wake: bool,
+}
+
+impl Promises {
+    /// Nothing beyond the contract (futex, and peers such as std).
+    pub const NONE: Promises = Promises {
+        waiter_nodes: false,
+        tail_wake: false,
+    };
+    /// A stack of sleepers on waiter nodes (sema).
+    pub const WAITER_NODES: Promises = Promises {
+        waiter_nodes: true,
+        tail_wake: false,
+    };
+    /// Every spinbit flavor.
+    pub const SPINBIT: Promises = Promises {
+        waiter_nodes: true,
+        tail_wake: true,
+    };
+}
+
+/// A backend under test: its name and how to make its trials.
+#[derive(Clone, Copy)]
+pub struct Backend {
+    /// [`RawLock::NAME`], the first part of every trial name.
+    pub name: &'static str,
+    /// What the cases may hold it to.
+    pub promises: Promises,
+    trials: fn(Promises, &Budget) -> Vec<Trial>,
+}
+
+impl Backend {
+    /// The backend `L`.
+    pub const fn of<L: RawLock + 'static>(promises: Promises) -> Backend {
+        Backend {
+            name: L::NAME,
+            promises,
+            trials: cases::trials::<L>,
+        }
+    }
+
+    /// Its trials, named `<backend>::<case>`.
+    pub fn trials(&self, budget: &Budget) -> Vec<Trial> {
+        (self.trials)(self.promises, budget)
+    }
+}
+
+/// Every backend the suite runs, main matrix first.
+pub static BACKENDS: &[Backend] = &[
+    Backend::of::<RawFutex>(Promises::NONE),
+    Backend::of::<RawSema>(Promises::WAITER_NODES),
+    Backend::of::<RawSpinbit>(Promises::SPINBIT),
+    Backend::of::<RawSpinbitLowLatency>(Promises::SPINBIT),
+    Backend::of::<RawSpinbitWord>(Promises::SPINBIT),
+    // Where lockyard has an 8-bit swap: its build.rs `XCHG8_ARCHES`, never
+    // under Miri.
+    #[cfg(all(
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "arm",
+            target_arch = "aarch64",
+            target_arch = "powerpc64"
+        ),
+        not(miri)
+    ))]
+    Backend::of::<lockyard::spinbit::RawSpinbitXchg8>(Promises::SPINBIT),
+    // The peers users would pick instead.
+    Backend::of::<StdLock>(Promises::NONE),
+    Backend::of::<ParkingLotLock>(Promises::NONE),
+    Backend::of::<PthreadLock>(Promises::NONE),
+    Backend::of::<SpinLock>(Promises::NONE),
+];
+
+/// The names of every backend, in [`BACKENDS`] order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    BACKENDS.iter().map(|b| b.name)
+}
+
+/// The trials of every backend.
+pub fn trials(budget: &Budget) -> Vec<Trial> {
+    BACKENDS.iter().flat_map(|b| b.trials(budget)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_the_main_matrix_is_there() {
+        let names: Vec<&str> = names().collect();
+        for main in ["futex", "sema", "spinbit"] {
+            assert!(names.contains(&main), "{main} missing from {names:?}");
+        }
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "duplicate in {names:?}");
+    }
+
+    #[test]
+    fn every_trial_is_named_backend_then_case() {
+        let budget = Budget::default();
+        for backend in BACKENDS {
+            let trials = backend.trials(&budget);
+            assert!(!trials.is_empty(), "{} has no trials", backend.name);
+            for trial in &trials {
+                let case = trial
+                    .name()
+                    .strip_prefix(backend.name)
+                    .and_then(|rest| rest.strip_prefix("::"));
+                assert!(
+                    case.is_some_and(|c| !c.is_empty() && !c.contains("::")),
+                    "{:?} is not {}::<case>",
+                    trial.name(),
+                    backend.name
+                );
+            }
+        }
+    }
+}

