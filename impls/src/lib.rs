@@ -27,8 +27,7 @@ pub mod stats;
 mod waiter;
 #[cfg(not(loom))]
 mod waiter_pool;
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
-mod xchg8;
+pub mod xchg8;
 
 pub use experiment::{DefaultLock, Experiment, HAS_XCHG8, SPINBIT_XCHG8, experiment};
 pub use os::PRIMITIVE as OS_PRIMITIVE;

@@ -109,6 +109,30 @@ pub trait Flavor: Send + Sync + 'static {
     fn tail_wake() -> bool {
         fastrand::below(TAIL_WAKE_PERIOD) == 0
     }
+
+    // Mutation hooks. Every stock flavor keeps Go's choices below; the
+    // harness's positive controls (broken flavors its suites must catch)
+    // change one each. Constants and inline functions, so the stock flavors
+    // pay nothing for them.
+
+    /// Ordering of the read-modify-writes that take the lock.
+    #[doc(hidden)]
+    const TAKE: Ordering = Ordering::Acquire;
+    /// Ordering of the read-modify-write that gives the lock back.
+    #[doc(hidden)]
+    const GIVE: Ordering = Ordering::Release;
+    /// Which byte of the word the byte path swaps.
+    #[doc(hidden)]
+    const FLAG_BYTE_OFFSET: usize = crate::xchg8::FLAG_BYTE_OFFSET;
+    /// Rounds of active spinning for the spinner.
+    #[doc(hidden)]
+    const ACTIVE_SPIN: u32 = ACTIVE_SPIN;
+    /// Whether this unlock skips the wake it owes.
+    #[doc(hidden)]
+    #[inline]
+    fn skip_wake() -> bool {
+        false
+    }
 }
 
 /// The flavor behind `spinbit`: Go's behaviour, with the fast-path kind the
@@ -197,7 +221,8 @@ impl<F: Flavor> RawSpinbit<F> {
         };
         #[cfg(all(lockyard_has_xchg8, not(loom)))]
         if F::XCHG8 {
-            return crate::xchg8::flag_byte(&self.key).swap(bits as u8, order) as usize;
+            return crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET).swap(bits as u8, order)
+                as usize;
         }
         self.key.fetch_or(bits, order) & FLAG_BYTE
     }
@@ -207,7 +232,7 @@ impl<F: Flavor> RawSpinbit<F> {
     fn clear_flags(&self, order: Ordering) -> usize {
         #[cfg(all(lockyard_has_xchg8, not(loom)))]
         if F::XCHG8 {
-            return crate::xchg8::flag_byte(&self.key).swap(0, order) as usize;
+            return crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET).swap(0, order) as usize;
         }
         self.key.fetch_and(!FLAG_BYTE, order) & FLAG_BYTE
     }
@@ -215,7 +240,7 @@ impl<F: Flavor> RawSpinbit<F> {
     #[cold]
     fn lock_slow(&self) {
         with_current(|me| {
-            let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
+            let spin = if multiprocessor() { F::ACTIVE_SPIN } else { 0 };
             let mut we_spin = false;
             let mut at_tail = false;
             // Relaxed peeks throughout: only the read-modify-writes acquire.
@@ -234,12 +259,12 @@ impl<F: Flavor> RawSpinbit<F> {
                         // Acquire: taking the lock.
                         if self
                             .key
-                            .compare_exchange_weak(v, next, Ordering::Acquire, Ordering::Relaxed)
+                            .compare_exchange_weak(v, next, F::TAKE, Ordering::Relaxed)
                             .is_ok()
                         {
                             return;
                         }
-                    } else if self.set_flags(LOCKED | SLEEPING, Ordering::Acquire) & LOCKED == 0 {
+                    } else if self.set_flags(LOCKED | SLEEPING, F::TAKE) & LOCKED == 0 {
                         // Acquire: taking the lock. SLEEPING goes with it because
                         // we cannot tell whether others still sleep.
                         return;
@@ -424,7 +449,7 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
     #[inline]
     fn lock(&self) {
         // Acquire: taking the lock.
-        let prev = self.set_flags(LOCKED, Ordering::Acquire);
+        let prev = self.set_flags(LOCKED, F::TAKE);
         if prev & LOCKED == 0 {
             if F::XCHG8 && prev & SLEEPING != 0 {
                 // The byte swap cleared the hint; put it back so our unlock
@@ -443,12 +468,10 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
         let mut v = self.key.load(Ordering::Relaxed);
         while v & LOCKED == 0 {
             // Acquire: taking the lock.
-            match self.key.compare_exchange_weak(
-                v,
-                v | LOCKED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .key
+                .compare_exchange_weak(v, v | LOCKED, F::TAKE, Ordering::Relaxed)
+            {
                 Ok(_) => return true,
                 Err(now) => v = now,
             }
@@ -459,13 +482,13 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
     #[inline]
     unsafe fn unlock(&self) {
         // Release: hand the critical section's writes over.
-        let prev = self.clear_flags(Ordering::Release);
+        let prev = self.clear_flags(F::GIVE);
         if prev & LOCKED == 0 {
             // The flag byte is all zero whenever LOCKED is clear, so the
             // clear wrote nothing new: the misuse leaves the word intact.
             unlocked_unlock();
         }
-        if prev & SLEEPING != 0 {
+        if prev & SLEEPING != 0 && !F::skip_wake() {
             self.unlock_wake();
         }
     }
@@ -492,7 +515,8 @@ impl<F: Flavor> RawSpinbit<F> {
     fn set_flags_or(&self, bits: usize) {
         #[cfg(all(lockyard_has_xchg8, not(loom)))]
         if F::XCHG8 {
-            crate::xchg8::flag_byte(&self.key).fetch_or(bits as u8, Ordering::Relaxed);
+            crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET)
+                .fetch_or(bits as u8, Ordering::Relaxed);
             return;
         }
         self.key.fetch_or(bits, Ordering::Relaxed);

@@ -1,6 +1,7 @@
 //! The byte view of a lock word that spinbit's fast paths swap, as Go's
 //! `key8` does. The one place lockyard mixes access sizes on one location.
 
+#[cfg(all(lockyard_has_xchg8, not(loom)))]
 use crate::primitive::{AtomicU8, AtomicUsize};
 
 /// Index of the byte holding bits 0..8 of a `usize`: the first byte on a
@@ -11,7 +12,8 @@ pub const FLAG_BYTE_OFFSET: usize = if cfg!(target_endian = "big") {
     0
 };
 
-/// The byte of `word` that holds its flag bits 0..8.
+/// The byte of `word` at `offset`: [`FLAG_BYTE_OFFSET`], the one holding its
+/// flag bits 0..8, in every stock flavor.
 ///
 /// Other threads compare-and-swap the whole word while this byte is swapped
 /// on its own. Rust's memory model does not define such mixed-size atomic
@@ -33,19 +35,15 @@ pub const FLAG_BYTE_OFFSET: usize = if cfg!(target_endian = "big") {
 ///   ever reached through `AtomicUsize` methods and the byte only through
 ///   `AtomicU8` methods, both lowered to the instructions above, and nothing
 ///   non-atomic touches either.
+#[cfg(all(lockyard_has_xchg8, not(loom)))]
 #[inline(always)]
-pub(crate) fn flag_byte(word: &AtomicUsize) -> &AtomicU8 {
+pub(crate) fn flag_byte(word: &AtomicUsize, offset: usize) -> &AtomicU8 {
+    assert!(offset < core::mem::size_of::<usize>());
     #[cfg(feature = "chaos")]
     crate::chaos::step();
-    // SAFETY: the pointer is in bounds (FLAG_BYTE_OFFSET < size_of::<usize>()),
+    // SAFETY: the pointer is in bounds (asserted above; a constant check),
     // aligned (AtomicU8 has alignment 1) and valid for as long as `word` is
     // borrowed; the access is atomic on every target this is compiled for,
     // by the argument above.
-    unsafe {
-        &*word
-            .as_ptr()
-            .cast::<u8>()
-            .add(FLAG_BYTE_OFFSET)
-            .cast::<AtomicU8>()
-    }
+    unsafe { &*word.as_ptr().cast::<u8>().add(offset).cast::<AtomicU8>() }
 }
