@@ -30,3 +30,15 @@ report *files:
 # The table of targets.
 targets *args:
     cargo xtask targets {{args}}
+
+# lockyard's loom models at LOOM_MAX_PREEMPTIONS=3 (`--preemptions N`, a name filter).
+loom *args:
+    cargo xtask loom {{args}}
+
+# lockyard's tests under Miri on nightly (`--install` adds it).
+miri *args:
+    cargo xtask miri {{args}}
+
+# The positive controls against every suite; fails if one survives.
+mutants *args:
+    cargo xtask mutants {{args}}

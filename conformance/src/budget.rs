@@ -108,6 +108,90 @@ pub const STARVATION_HAMMERS: usize = 4;
 /// (a few microseconds), so the others sleep and the stack stays deep.
 pub const HAMMER_HOLD: Duration = Duration::from_micros(20);
 
+// The starvation suite (`tests/starvation.rs`, `crate::starvation`). Its
+// contention runs are Go's MutexContention loop (lock, count, unlock, nothing
+// between) for a fixed time, not a count, so that a starved thread shows as
+// a wait as long as the run. It fails only on what no noise explains: a
+// thread that never got the lock in the whole run. The figures (max and
+// p99.9 wait, Jain's index, min/max share) are reported, never asserted:
+// on a shared 2-core machine 8 or 16 threads also wait their turn for a CPU,
+// and measured worst waits of correct locks range from ~10 ms to ~0.8 s
+// (spinbit-word, 16 threads, under load).
+
+/// Thread counts of the fixed-time contention runs, one trial each.
+pub const CONTENTION_THREADS: [usize; 3] = [4, 8, 16];
+/// How long each contention run lasts at scale 1.0. The one count the
+/// starvation suite scales; under qemu the xtask halves it.
+pub const CONTENTION_RUN: Duration = Duration::from_secs(1);
+/// Backends whose starved threads the suite reports but does not fail on:
+/// `spin`, the test-and-test-and-set spinlock peer, promises nothing about
+/// fairness, and on 2 cores with 8+ threads a thread preempted while others
+/// spin misses the lock for the whole run (measured: 1 of 8 threads with no
+/// acquisition in 1 s). It is in the suite to show exactly that.
+pub const NOT_HELD_TO_FAIRNESS: &[&str] = &["spin"];
+
+/// Backends held to Go's TestMutexFairness: those with a handoff mode that
+/// gives the lock to a waiter starved for long (parking_lot's eventual
+/// fairness, like sync.Mutex's starvation mode, the lock Go's test was
+/// written for). futex, sema and spinbit have none, by design, nor do std,
+/// pthread or spin: when the waiter is woken, the hog, still running, has
+/// already taken the lock back, so whether the latecomer gets 10 turns in
+/// 10 s depends on the scheduler. Measured here: spinbit missed it in most
+/// runs even on an idle machine, futex and sema passed in 0.1–1.5 s. For
+/// them the trial is marked ignored and run with `--ignored` as a figure.
+pub const HANDOFF_LOCKS: &[&str] = &["parking_lot"];
+
+/// Go's TestMutexFairness: the hog holds the lock this long each time.
+pub const FAIRNESS_HOLD: Duration = Duration::from_micros(100);
+/// ... and the other thread needs this many acquisitions, each after
+/// sleeping [`FAIRNESS_HOLD`] outside the lock ...
+pub const FAIRNESS_ACQUISITIONS: usize = 10;
+/// ... within this deadline (Go's 10 s; not scaled).
+pub const FAIRNESS_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Rounds of the tail-wake comparison: spinbit with and without its tail
+/// wake, interleaved, each an 8-thread run of [`TAIL_WAKE_RUN`].
+pub const TAIL_WAKE_ROUNDS: usize = 2;
+/// How long each run of the tail-wake comparison lasts, never scaled.
+/// Without tail wakes the worst wait is about the whole run (a thread is
+/// shut out), so the run's length bounds the ratio this shows: spinbit's
+/// worst wait is 20–180 ms natively and ~300 ms under qemu-ppc64, so 1 s
+/// leaves room for 2× everywhere (0.5 s runs under qemu gave only 1.7×).
+pub const TAIL_WAKE_RUN: Duration = Duration::from_secs(1);
+/// Threads of the tail-wake comparison.
+pub const TAIL_WAKE_THREADS: usize = 8;
+/// How many times longer the worst wait without tail wakes must be than the
+/// worst wait with them (the larger of each side over its rounds). The issue
+/// targets 10× on the x86_64 host (measured 6–15× over 0.5–1 s runs); the
+/// test asks for 2×, so that a noisy machine cannot fail it, while a tail
+/// wake that does nothing (both sides alike) still does.
+pub const TAIL_WAKE_MIN_RATIO: f64 = 2.0;
+
+/// The watchdog of a positive control's trials (see `mutants`): a control
+/// that loses a wakeup hangs for good, so a short wait tells as much as a
+/// long one. It must still outlast every deadline a case sets itself (the
+/// starvation suite's fairness deadline is 10 s), or a slow pass would count
+/// as a catch; `cargo xtask mutants` runs the controls at scale 0.25, where
+/// the whole conformance suite takes about 3 s under qemu.
+pub const MUTANT_WATCHDOG: Duration = Duration::from_secs(15);
+/// [`SETTLE`] for a positive control's trials.
+pub const MUTANT_SETTLE: Duration = Duration::from_secs(4);
+/// [`STARVATION`] for a positive control's trials: still a hundred times
+/// the longest wait of the oldest sleeper with spinbit's tail wake.
+pub const MUTANT_STARVATION: Duration = Duration::from_secs(4);
+
+/// Rounds of the signal case: a holder keeps the lock for [`HOLD`] while
+/// waiters sleep in it and a signaller interrupts their waits.
+pub const SIGNAL_ROUNDS: usize = 25;
+/// Waiters per signal-case round.
+pub const SIGNAL_WAITERS: usize = 4;
+/// Acquisitions each waiter makes per round, so waiters also queue behind
+/// each other, not only behind the holder.
+pub const SIGNAL_ACQUISITIONS: usize = 8;
+/// Pause between two sweeps of the signaller (a signal to every waiter):
+/// many signals per [`HOLD`], few enough that waiters still get to sleep.
+pub const SIGNAL_GAP: Duration = Duration::from_micros(200);
+
 /// The budget one run of the suite works to.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Budget {

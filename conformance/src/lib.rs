@@ -12,7 +12,10 @@
 //! * [`peers`]: std, parking_lot, pthread and a spinlock as backends.
 //! * [`cases`]: the cases, and the table that makes a backend's trials.
 //! * [`budget`]: every deadline and count, and the `LOCKYARD_SCALE` knob.
+//! * [`starvation`]: the starvation suite (`tests/starvation.rs`).
+//! * [`throughput`]: Go's runtime mutex benchmarks (`benches/throughput.rs`).
 //! * [`watchdog`]: a hang becomes a failure that shows the lock's state.
+//! * [`mutants`]: positive controls, broken locks the suites must catch.
 //!
 //! [`RawLock`]: lockyard::RawLock
 
@@ -21,14 +24,14 @@
 pub mod budget;
 pub mod cases;
 pub mod guarded;
+pub mod mutants;
 pub mod peers;
 pub mod registry;
+pub mod starvation;
+pub mod throughput;
 pub mod wait;
 pub mod watchdog;
 pub mod workers;
-
-#[cfg(test)]
-mod mutants;
 
 pub use budget::Budget;
 pub use registry::{BACKENDS, Backend, Promises, trials};

@@ -2,6 +2,7 @@
 
 use crate::budget::Budget;
 use crate::cases;
+use crate::mutants;
 use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
 use libtest_mimic::Trial;
 use lockyard::RawLock;
@@ -47,6 +48,8 @@ pub struct Backend {
     /// What the cases may hold it to.
     pub promises: Promises,
     trials: fn(Promises, &Budget) -> Vec<Trial>,
+    starvation: fn(Promises, &Budget) -> Vec<Trial>,
+    throughput: fn() -> crate::throughput::Runner,
 }
 
 impl Backend {
@@ -56,7 +59,19 @@ impl Backend {
             name: L::NAME,
             promises,
             trials: cases::trials::<L>,
+            starvation: crate::starvation::trials::<L>,
+            throughput: crate::throughput::Runner::of::<L>,
         }
+    }
+
+    /// Its starvation trials, named `<backend>::<case>`.
+    pub fn starvation_trials(&self, budget: &Budget) -> Vec<Trial> {
+        (self.starvation)(self.promises, budget)
+    }
+
+    /// Its throughput benchmarks.
+    pub fn throughput(&self) -> crate::throughput::Runner {
+        (self.throughput)()
     }
 
     /// Its trials, named `<backend>::<case>`.
@@ -97,9 +112,28 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     BACKENDS.iter().map(|b| b.name)
 }
 
-/// The trials of every backend.
+/// The backends a suite runs: [`BACKENDS`], then the positive controls of
+/// [`mutants::MUTANTS`] when [`mutants::MUTANTS_VAR`] asks for them, each
+/// paired with the budget its trials get. A suite iterates this, not
+/// [`BACKENDS`], so `cargo xtask mutants` can run the controls against it.
+pub fn under_test(budget: &Budget) -> impl Iterator<Item = (&'static Backend, Budget)> {
+    let budget = *budget;
+    let controls = if mutants::enabled() {
+        mutants::MUTANTS
+    } else {
+        &[]
+    };
+    BACKENDS
+        .iter()
+        .map(move |b| (b, budget))
+        .chain(controls.iter().map(move |b| (b, mutants::budget(&budget))))
+}
+
+/// The trials of every backend [`under_test`].
 pub fn trials(budget: &Budget) -> Vec<Trial> {
-    BACKENDS.iter().flat_map(|b| b.trials(budget)).collect()
+    under_test(budget)
+        .flat_map(|(b, budget)| b.trials(&budget))
+        .collect()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::flags::{self, RunnerChoice};
 use crate::junit::{self, Outcome};
 use crate::names;
 use crate::project;
+use crate::report::Report;
 use crate::setup;
 use crate::test;
 
@@ -68,7 +69,50 @@ pub const STEPS: &[Step] = &[
         what: "the conformance suite, every runnable target × every backend, under qemu",
         run: conformance,
     },
+    Step {
+        name: "starvation",
+        what: "the starvation suite on the host, every backend (figures into report.json)",
+        run: starvation,
+    },
+    Step {
+        name: "bench-smoke",
+        what: "every benchmark × every backend for 2000 operations: counts, not timings",
+        run: bench_smoke,
+    },
+    Step {
+        name: "loom",
+        what: "cargo xtask loom: every loom model at LOOM_MAX_PREEMPTIONS=3",
+        run: loom,
+    },
+    Step {
+        name: "miri",
+        what: "cargo xtask miri: lockyard's tests under Miri, if nightly miri installs",
+        run: miri,
+    },
+    Step {
+        name: "chaos",
+        what: "the conformance suite with fault injection: host, arm64, ppc64 × futex, sema, spinbit",
+        run: chaos,
+    },
+    Step {
+        name: "mutants",
+        what: "cargo xtask mutants: every positive control must be caught",
+        run: mutants,
+    },
 ];
+
+/// A step that could not run here, for a reason that is not a failure
+/// (Miri not installable): reported as skipped, not failed.
+#[derive(Debug)]
+pub struct Skipped(pub String);
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Skipped {}
 
 /// `cargo xtask ci`.
 pub fn run(flags: flags::Ci) -> Result<()> {
@@ -87,14 +131,25 @@ pub fn run(flags: flags::Ci) -> Result<()> {
     let sh = project::shell()?;
     let mut counts = Counts::default();
     let mut results: Vec<(&str, f64, Option<anyhow::Error>)> = Vec::new();
+    let mut skips: Vec<&str> = Vec::new();
     for step in selected {
         eprintln!("\nxtask ci: ── {} ── {}", step.name, step.what);
         let began = Instant::now();
         let result = (step.run)(&sh, &mut counts);
         let seconds = began.elapsed().as_secs_f64();
+        let (result, skipped) = match result {
+            Err(e) if e.downcast_ref::<Skipped>().is_some() => {
+                eprintln!("xtask ci: {} SKIPPED: {e:#}", step.name);
+                (Ok(()), true)
+            }
+            other => (other, false),
+        };
         let failed = result.is_err();
         if let Err(e) = &result {
             eprintln!("xtask ci: {} FAILED: {e:#}", step.name);
+        }
+        if skipped {
+            skips.push(step.name);
         }
         results.push((step.name, seconds, result.err()));
         if failed && flags.fail_fast {
@@ -104,7 +159,11 @@ pub fn run(flags: flags::Ci) -> Result<()> {
 
     eprintln!("\nxtask ci: summary");
     for (name, seconds, error) in &results {
-        let status = if error.is_some() { "FAILED" } else { "ok" };
+        let status = match (error, skips.contains(name)) {
+            (Some(_), _) => "FAILED",
+            (None, true) => "skipped",
+            (None, false) => "ok",
+        };
         eprintln!("  {name:<14} {status:<6} {seconds:>7.1}s");
     }
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);
@@ -196,16 +255,118 @@ fn conformance(sh: &Shell, counts: &mut Counts) -> Result<()> {
         suites: vec!["conformance".to_string()],
         runner: RunnerChoice::Qemu,
         qemu_scale: None,
+        chaos: false,
     };
-    let out = test::execute(sh, &flags)?;
+    matrix(sh, counts, &flags, "")
+}
+
+/// Runs `cargo xtask test` with `flags`, counts its trials, and fails if
+/// any failed; `hint` is added to the error.
+fn matrix(sh: &Shell, counts: &mut Counts, flags: &flags::Test, hint: &str) -> Result<()> {
+    let out = test::execute(sh, flags)?;
     counts.passed += out.passed;
     counts.failed += out.failed;
     if out.failed > 0 {
         bail!(
-            "{} conformance trial(s) failed; see {}",
+            "{} {} trial(s) failed; see {}{hint}",
+            out.failed,
+            flags.suites.join("+"),
+            out.report.display()
+        );
+    }
+    Ok(())
+}
+
+fn starvation(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let flags = flags::Test {
+        targets: vec![lockyard_platforms::HOST.to_string()],
+        backends: vec![],
+        suites: vec!["starvation".to_string()],
+        runner: RunnerChoice::Qemu,
+        qemu_scale: None,
+        chaos: false,
+    };
+    // `test` rewrites report.json: keep the conformance step's trials and
+    // add this step's trials and figures to them.
+    let path = project::report_dir(sh)?.join("report.json");
+    let earlier: Option<Report> = sh
+        .read_file(&path)
+        .ok()
+        .and_then(|json| serde_json::from_str(&json).ok());
+    let out = test::execute(sh, &flags)?;
+    counts.passed += out.passed;
+    counts.failed += out.failed;
+    if let Some(mut merged) = earlier {
+        let ours: Report = serde_json::from_str(&sh.read_file(&out.report)?)
+            .context("cannot read the starvation report")?;
+        merged.trials.extend(ours.trials);
+        merged.figures.extend(ours.figures);
+        merged.wall_s += ours.wall_s;
+        sh.write_file(&out.report, serde_json::to_string_pretty(&merged)? + "\n")?;
+    }
+    if out.failed > 0 {
+        bail!(
+            "{} starvation trial(s) failed; see {}",
             out.failed,
             out.report.display()
         );
     }
     Ok(())
+}
+
+fn bench_smoke(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let result = crate::bench::execute(sh, &crate::bench::smoke_flags(vec!["all".to_string()]));
+    match result {
+        Ok(_) => counts.passed += 1,
+        Err(_) => counts.failed += 1,
+    }
+    result.map(drop)
+}
+
+fn loom(sh: &Shell, _: &mut Counts) -> Result<()> {
+    crate::loom::models(sh, crate::loom::DEFAULT_PREEMPTIONS, None)
+}
+
+fn miri(sh: &Shell, _: &mut Counts) -> Result<()> {
+    if !crate::miri::available(sh)
+        && let Err(e) = crate::miri::install(sh)
+    {
+        return Err(Skipped(format!(
+            "Miri is not installable on this machine ({e:#}); lockyard was not checked under Miri"
+        ))
+        .into());
+    }
+    crate::miri::test(sh)
+}
+
+/// The targets the chaos step runs on: the host and, under qemu, arm64
+/// (weakly ordered LL/SC hardware, emulated) and ppc64 (big-endian).
+const CHAOS_TARGETS: &[&str] = &[lockyard_platforms::HOST, "arm64", "ppc64"];
+/// lockyard's own backends: the peers have no fault injection.
+const CHAOS_BACKENDS: &[&str] = &["futex", "sema", "spinbit"];
+
+fn chaos(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let flags = flags::Test {
+        targets: CHAOS_TARGETS.iter().map(|t| t.to_string()).collect(),
+        backends: CHAOS_BACKENDS.iter().map(|b| b.to_string()).collect(),
+        suites: vec!["conformance".to_string()],
+        runner: RunnerChoice::Qemu,
+        qemu_scale: None,
+        chaos: true,
+    };
+    matrix(
+        sh,
+        counts,
+        &flags,
+        " (under fault injection: the chaos line above replays the run)",
+    )
+}
+
+fn mutants(_: &Shell, _: &mut Counts) -> Result<()> {
+    crate::mutants::run(flags::Mutants {
+        controls: Vec::new(),
+        targets: Vec::new(),
+        then: Vec::new(),
+        no_loom: false,
+    })
 }

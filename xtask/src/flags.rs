@@ -37,6 +37,23 @@ pub enum Task {
     Ci(Ci),
     /// Print the table of targets.
     Targets(Targets),
+    /// Run Go's runtime mutex benchmarks (MutexContention at 1-16 threads,
+    /// MutexHandoff Solo/FastPingPong/SlowPingPong, MutexCapture, and a
+    /// work-inside/work-between loop) for each backend on one target; print
+    /// and save them in Go's benchmark format (benchstat reads it) under
+    /// target/lockyard/bench/<target>/, with an SVG chart of MutexContention.
+    /// Each result line also gives CPU time per operation; a second, counting
+    /// build adds slow-path events per 1000 acquisitions.
+    Bench(Bench),
+    /// Run lockyard's loom models (impls/tests/loom.rs): every interleaving
+    /// of each backend up to a preemption bound.
+    Loom(Loom),
+    /// Run lockyard's tests under Miri (nightly with the miri component).
+    Miri(Miri),
+    /// Run the positive controls (broken locks of lockyard-conformance's
+    /// `mutants` module) against every suite and loom; print which suite
+    /// and case caught each. Fails if any control survives.
+    Mutants(Mutants),
 }
 
 /// Flags of `cargo xtask test`.
@@ -63,6 +80,13 @@ pub struct Test {
     /// iteration counts. Default: $LOCKYARD_SCALE if set, else 0.5.
     #[arg(long, value_name = "FACTOR")]
     pub qemu_scale: Option<f64>,
+    /// Build with lockyard's fault injection (cargo feature `chaos`): every
+    /// atomic step may be delayed, weak compare-exchanges fail spuriously,
+    /// waits end early and wakes come late. The settings, seed included, are
+    /// $LOCKYARD_CHAOS or a fresh seed; they are printed and recorded in the
+    /// report, and setting LOCKYARD_CHAOS to them replays the run.
+    #[arg(long)]
+    pub chaos: bool,
 }
 
 /// `--runner` values.
@@ -115,6 +139,86 @@ pub struct Ci {
     /// Stop at the first failing step instead of running the rest.
     #[arg(long)]
     pub fail_fast: bool,
+}
+
+/// Flags of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct Bench {
+    /// The target to run on (names as for `test`). Default: host. Under
+    /// qemu the run is a smoke check and says its figures are not
+    /// performance.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// A backend to run (repeatable), or `all`. Default: futex, sema,
+    /// spinbit and the peers std, parking_lot, pthread and spin.
+    #[arg(long = "backend", value_name = "NAME")]
+    pub backends: Vec<String>,
+    /// Run only benchmarks whose name contains NAME (repeatable), such as
+    /// `MutexContention` or `SlowPingPong`.
+    #[arg(long = "bench", value_name = "NAME")]
+    pub benches: Vec<String>,
+    /// Rounds: each runs every backend once, in turn (A B A B ...), so that
+    /// compared backends share the machine's moods.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// How long each run lasts (`200ms`, `1s`), or `Nx` for exactly N
+    /// operations.
+    #[arg(long, default_value = "200ms", value_name = "DURATION")]
+    pub benchtime: String,
+    /// Compare two backends, `A,B`: run just those, interleaved, and print
+    /// benchstat's table (median ± 95% interval, the change, a Mann-Whitney
+    /// U p-value, `~` where p ≥ 0.05, a geomean row).
+    #[arg(long, value_name = "A,B")]
+    pub compare: Option<String>,
+    /// Skip the counting run (the build with lockyard's `stats` feature).
+    #[arg(long)]
+    pub no_stats: bool,
+    /// How to run a target that can run both ways (as for `test`).
+    #[arg(long, value_enum, default_value_t = RunnerChoice::Qemu)]
+    pub runner: RunnerChoice,
+}
+
+/// Flags of `cargo xtask loom`.
+#[derive(Debug, clap::Args)]
+pub struct Loom {
+    /// LOOM_MAX_PREEMPTIONS: how many preemptions loom explores per
+    /// execution. 3 runs in about 4 minutes on 2 cores. Default:
+    /// $LOOM_MAX_PREEMPTIONS if set, else 3.
+    #[arg(long, value_name = "N")]
+    pub preemptions: Option<usize>,
+    /// Run only the models whose name contains this (as `cargo test`
+    /// filters).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+}
+
+/// Flags of `cargo xtask miri`.
+#[derive(Debug, clap::Args)]
+pub struct Miri {
+    /// Install the nightly toolchain with miri and rust-src through rustup
+    /// first if it is missing.
+    #[arg(long)]
+    pub install: bool,
+}
+
+/// Flags of `cargo xtask mutants`.
+#[derive(Debug, clap::Args)]
+pub struct Mutants {
+    /// A control to run (repeatable), or `all`. Default: all.
+    #[arg(long = "control", value_name = "NAME")]
+    pub controls: Vec<String>,
+    /// The targets whose suites run every control (repeatable; names as for
+    /// `test`). Default: host.
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+    /// Targets that run only the controls still alive after the others
+    /// (repeatable). Default: every runnable big-endian target, where the
+    /// byte-order control is meant to die.
+    #[arg(long = "then", value_name = "NAME")]
+    pub then: Vec<String>,
+    /// Skip the loom models of the controls.
+    #[arg(long)]
+    pub no_loom: bool,
 }
 
 /// Flags of `cargo xtask targets`.

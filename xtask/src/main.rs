@@ -6,10 +6,16 @@
 //! Exit status: 0 on success, 1 when a task fails, 2 on bad input (an
 //! unknown target, backend, suite or step; a target that cannot run here).
 
+mod bench;
+mod chart;
 mod check;
 mod ci;
+mod compare;
 mod flags;
 mod junit;
+mod loom;
+mod miri;
+mod mutants;
 mod names;
 mod project;
 mod report;
@@ -34,6 +40,10 @@ fn main() -> ExitCode {
         Task::Report(f) => report::run(f),
         Task::Ci(f) => ci::run(f),
         Task::Targets(f) => targets::run(f),
+        Task::Bench(f) => bench::run(f),
+        Task::Loom(f) => loom::run(f),
+        Task::Miri(f) => miri::run(f),
+        Task::Mutants(f) => mutants::run(f),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -35,6 +35,12 @@ pub struct Report {
     pub targets: Vec<TargetRun>,
     /// Every trial's result.
     pub trials: Vec<Trial>,
+    /// What the suites that measure wrote, one object per run: the
+    /// starvation suite's per-backend figures (acquisitions per thread,
+    /// max/min and the unfair flag, Jain's index, max/p99.9/median wait),
+    /// with the target, runner and suite added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<serde_json::Value>,
 }
 
 /// Host facts, as Go's benchmark header gives them (`goos`, `goarch`,
@@ -110,6 +116,10 @@ pub struct TargetRun {
     pub experiment: String,
     /// LOCKYARD_SCALE the suites ran with.
     pub scale: Option<f64>,
+    /// LOCKYARD_CHAOS, when the run injected faults (`test --chaos`): the
+    /// settings and seed that replay it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<String>,
 }
 
 /// One trial's result.
@@ -132,6 +142,10 @@ pub struct Trial {
     /// Why it failed, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Why it ran on another runner than its target's others (a known bug
+    /// of that runner), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Pass, fail and time of one target × backend cell.
@@ -294,6 +308,25 @@ impl Matrix {
             total.skipped,
             self.rows.len()
         );
+        let mut notes: Vec<String> = Vec::new();
+        for t in self.trials.iter().filter(|t| t.note.is_some()) {
+            let line = format!(
+                "- `{}` {} ({}, {}): {}",
+                t.target,
+                t.case,
+                t.suite,
+                t.runner,
+                t.note.as_deref().unwrap_or_default()
+            );
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
+        if !notes.is_empty() {
+            s.push_str("\n### Run another way (known runner bugs)\n\n");
+            s.push_str(&notes.join("\n"));
+            s.push('\n');
+        }
         let failures: Vec<&Trial> = self.failures().collect();
         if !failures.is_empty() {
             s.push_str("\n### Failures\n\n");
@@ -423,6 +456,7 @@ mod tests {
             duration_s: 0.5,
             runner: "qemu".into(),
             message: (outcome == Outcome::Failed).then(|| "lost a wakeup\nword=0x3".into()),
+            note: None,
         }
     }
 
@@ -440,8 +474,10 @@ mod tests {
                 default_backend: "spinbit".into(),
                 experiment: "spinbitmutex,spinbitxchg8".into(),
                 scale: None,
+                chaos: None,
             }],
             trials,
+            figures: Vec::new(),
         }
     }
 
@@ -488,6 +524,20 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("goarch: amd64"), "{md}");
+    }
+
+    #[test]
+    fn trials_run_another_way_say_why() {
+        let mut native = trial("386", "sema", "x", Outcome::Passed);
+        native.runner = "native".into();
+        native.note = Some("run natively: qemu bug".into());
+        let m = Matrix::merge(&[report("386", vec![native])]);
+        let md = m.markdown();
+        assert!(md.contains("### Run another way"), "{md}");
+        assert!(
+            md.contains("- `386` x (conformance, native): run natively: qemu bug"),
+            "{md}"
+        );
     }
 
     #[test]

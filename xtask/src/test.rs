@@ -22,6 +22,10 @@ use crate::names::{self, UsageError};
 use crate::project;
 use crate::report::{Host, Matrix, Report, TargetRun, Trial};
 
+/// The variable the suites write their figures' directory from (the
+/// starvation suite's `FIGURES_VAR`).
+pub const FIGURES_VAR: &str = "LOCKYARD_FIGURES_DIR";
+
 /// The package whose test binaries are the suites.
 pub const SUITES_PACKAGE: &str = "lockyard-conformance";
 
@@ -56,19 +60,136 @@ pub fn run(flags: flags::Test) -> Result<()> {
 }
 
 /// One target as this run will reach it.
-struct Plan {
-    target: &'static Target,
-    runner: Runner,
+pub(crate) struct Plan {
+    pub(crate) target: &'static Target,
+    pub(crate) runner: Runner,
     /// The runner command cargo gets (`qemu-<arch> -L <sysroot>`), if any.
-    runner_command: Option<Vec<String>>,
+    pub(crate) runner_command: Option<Vec<String>>,
     /// Whether this is the host triple: then cargo gets no `--target`, so
     /// the host build that listed the backends is reused.
-    is_host: bool,
+    pub(crate) is_host: bool,
+}
+
+impl Plan {
+    /// `--target TRIPLE`, or nothing for the host.
+    pub(crate) fn target_flag(&self) -> Option<&'static str> {
+        (!self.is_host).then_some(self.target.triple)
+    }
+
+    /// The same target run natively, where its binaries can run on the
+    /// host's kernel (386 on x86_64 through its own ld.so).
+    fn native(&self) -> Option<Plan> {
+        if self.runner == Runner::Native || !self.target.runners().contains(&Runner::Native) {
+            return None;
+        }
+        Some(Plan {
+            target: self.target,
+            runner: Runner::Native,
+            runner_command: self.target.runner_command(Runner::Native),
+            is_host: self.is_host,
+        })
+    }
+}
+
+/// How a run builds and runs the suites beyond the target: cargo features,
+/// environment, extra nextest arguments.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Build {
+    /// Arguments for both `cargo nextest list` and `run` (`--features ...`).
+    pub(crate) cargo_args: Vec<String>,
+    /// Environment for both.
+    pub(crate) env: Vec<(String, String)>,
+    /// Arguments for `cargo nextest run` only (`--max-fail 1`).
+    pub(crate) run_args: Vec<String>,
+}
+
+impl Build {
+    /// The build `--chaos` asks for: lockyard's fault injection, with
+    /// settings and a seed fixed for the whole run (so every trial process
+    /// can be replayed): $LOCKYARD_CHAOS, with a fresh seed added if it
+    /// names none.
+    pub(crate) fn chaos() -> Build {
+        let given = std::env::var(CHAOS_VAR).unwrap_or_default();
+        let settings = if given.split(',').any(|i| i.trim().starts_with("seed=")) {
+            given
+        } else {
+            let seed = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64);
+            [format!("seed={seed}"), given]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        Build {
+            cargo_args: vec!["--features".into(), "chaos".into()],
+            env: vec![(CHAOS_VAR.into(), settings)],
+            run_args: Vec::new(),
+        }
+    }
+
+    /// The chaos settings, when this build injects faults.
+    pub(crate) fn chaos_settings(&self) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == CHAOS_VAR)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// lockyard's fault-injection settings (impls/src/chaos.rs).
+pub const CHAOS_VAR: &str = "LOCKYARD_CHAOS";
+
+/// A case a runner is known to get wrong: a bug of the runner, not of
+/// the locks, shown by running the same binary another way.
+pub struct KnownIssue {
+    /// Short target name.
+    pub target: &'static str,
+    /// The runner with the bug.
+    pub runner: Runner,
+    /// The case (every backend's).
+    pub case: &'static str,
+    /// What is known, for the report.
+    pub note: &'static str,
+}
+
+/// The known runner bugs. Where the target can also run natively, the case
+/// runs natively instead (the report gives the runner and the note);
+/// elsewhere it runs under the runner and its result stands.
+pub const KNOWN_ISSUES: &[KnownIssue] = &[KnownIssue {
+    target: "386",
+    runner: Runner::Qemu,
+    case: "no_lost_wakeup_signals",
+    note: "run natively: qemu-user's i386 emulator (Debian's 7.2) loses futex wakeups when signals interrupt \
+           waits (design.md); under it parking_lot, sema and every spinbit flavor hang or find \
+           a sleeper left behind, while the same i686 binary passes on the host's kernel",
+}];
+
+/// Which of a backend's trials a run takes.
+#[derive(Clone, Debug)]
+pub(crate) enum Cases<'a> {
+    /// All of them.
+    All,
+    /// Only this case.
+    Only(&'a str),
+    /// All but these cases.
+    Except(Vec<&'a str>),
 }
 
 /// Runs the matrix the flags select, prints it and writes the report;
 /// returns the counts without failing on test failures.
 pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
+    let build = if flags.chaos {
+        Build::chaos()
+    } else {
+        Build::default()
+    };
+    if let Some(settings) = build.chaos_settings() {
+        eprintln!(
+            "xtask: fault injection on; replay with {CHAOS_VAR}={settings} cargo xtask test --chaos ..."
+        );
+    }
     let started = Instant::now();
     let started_unix_s = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -87,7 +208,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     );
     let mut host_backends = Vec::new();
     for suite in &suites {
-        let listing = list(sh, suite, None, &[]).with_context(|| {
+        let listing = list(sh, suite, None, &build, &[]).with_context(|| {
             format!("cannot build and list the `{suite}` suite on the host; `cargo nextest list -p {SUITES_PACKAGE}` shows why")
         })?;
         for b in listing.keys() {
@@ -99,12 +220,18 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     let backends = names::resolve("backend", &flags.backends, &host_backends)?;
 
     let report_dir = project::report_dir(sh)?;
-    let junit_dir = report_dir.join("junit");
+    // A chaos run reports beside the plain one, not over it.
+    let (junit_name, report_name) = if flags.chaos {
+        ("junit-chaos", "report-chaos.json")
+    } else {
+        ("junit", "report.json")
+    };
+    let junit_dir = report_dir.join(junit_name);
     if junit_dir.exists() {
         sh.remove_path(&junit_dir)?;
     }
     sh.create_dir(&junit_dir)?;
-    let report_path = report_dir.join("report.json");
+    let report_path = report_dir.join(report_name);
 
     let mut report = Report {
         schema: crate::report::SCHEMA,
@@ -113,6 +240,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
         wall_s: 0.0,
         targets: Vec::new(),
         trials: Vec::new(),
+        figures: Vec::new(),
     };
     eprintln!("{}", report.host.header());
 
@@ -134,14 +262,15 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
             default_backend: t.default_backend.to_string(),
             experiment: experiment(t),
             scale,
+            chaos: build.chaos_settings().map(str::to_string),
         });
         for suite in &suites {
             eprintln!(
                 "xtask: building `{suite}` for {name} ({}, runner: {})",
                 t.triple, plan.runner
             );
-            let target_flag = (!plan.is_host).then_some(t.triple);
-            let listing = match list(sh, suite, target_flag, &env) {
+            let target_flag = plan.target_flag();
+            let listing = match list(sh, suite, target_flag, &build, &env) {
                 Ok(listing) => listing,
                 Err(e) => {
                     // Nothing ran: count one failure per backend so the
@@ -168,7 +297,51 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
                     continue;
                 }
                 let began = Instant::now();
-                let trials = run_backend(sh, plan, suite, backend, target_flag, &env, &junit_dir)?;
+                let native = plan.native();
+                let diverted: Vec<&KnownIssue> = KNOWN_ISSUES
+                    .iter()
+                    .filter(|k| k.target == name && k.runner == plan.runner && native.is_some())
+                    .collect();
+                let cases = if diverted.is_empty() {
+                    Cases::All
+                } else {
+                    Cases::Except(diverted.iter().map(|k| k.case).collect())
+                };
+                let mut trials = run_backend(
+                    sh,
+                    plan,
+                    suite,
+                    backend,
+                    &build,
+                    &env,
+                    &junit_dir,
+                    cases,
+                    &mut report.figures,
+                )?;
+                if let Some(native) = &native {
+                    let native_env = cargo_env(native, flags.qemu_scale);
+                    let mut native_build = build.clone();
+                    native_build
+                        .run_args
+                        .extend(["--no-tests".into(), "pass".into()]);
+                    for known in diverted {
+                        let rerun = run_backend(
+                            sh,
+                            native,
+                            suite,
+                            backend,
+                            &native_build,
+                            &native_env,
+                            &junit_dir,
+                            Cases::Only(known.case),
+                            &mut report.figures,
+                        )?;
+                        trials.extend(rerun.into_iter().map(|mut t| {
+                            t.note = Some(known.note.to_string());
+                            t
+                        }));
+                    }
+                }
                 let passed = trials
                     .iter()
                     .filter(|t| t.outcome == Outcome::Passed)
@@ -206,6 +379,10 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
         total.passed,
         total.failed
     );
+    if let Some(settings) = build.chaos_settings() {
+        println!("chaos: {CHAOS_VAR}={settings}");
+    }
+
     Ok(Outcomes {
         passed: total.passed,
         failed: total.failed,
@@ -223,7 +400,11 @@ fn experiment(t: &Target) -> String {
 }
 
 /// Resolves target names and the runner each one uses.
-fn plan_targets(names: &[String], choice: RunnerChoice, host_triple: &str) -> Result<Vec<Plan>> {
+pub(crate) fn plan_targets(
+    names: &[String],
+    choice: RunnerChoice,
+    host_triple: &str,
+) -> Result<Vec<Plan>> {
     let default = [lockyard_platforms::HOST.to_string()];
     let names = if names.is_empty() {
         &default[..]
@@ -283,7 +464,7 @@ fn plan_targets(names: &[String], choice: RunnerChoice, host_triple: &str) -> Re
 }
 
 /// The suites: the test binaries of [`SUITES_PACKAGE`].
-fn suite_names(sh: &Shell) -> Result<Vec<String>> {
+pub(crate) fn suite_names(sh: &Shell) -> Result<Vec<String>> {
     let suites = project::test_targets(sh, SUITES_PACKAGE)?;
     if suites.is_empty() {
         bail!("{SUITES_PACKAGE} has no test binaries yet: there is nothing to run");
@@ -292,7 +473,7 @@ fn suite_names(sh: &Shell) -> Result<Vec<String>> {
 }
 
 /// Finds what the target needs, or says how to install it.
-fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
+pub(crate) fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
     let t = plan.target;
     if plan.is_host {
         return Ok(());
@@ -338,7 +519,7 @@ fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
 }
 
 /// The environment cargo and the suites get for a target.
-fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> {
+pub(crate) fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> {
     let t = plan.target;
     let key = t.env_key();
     let mut env = Vec::new();
@@ -361,20 +542,36 @@ fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> {
     env
 }
 
+/// Suites whose figures are only meaningful from an optimised build: they
+/// are built with cargo's release profile (`--cargo-profile release`).
+pub const OPTIMISED_SUITES: &[&str] = &["starvation"];
+
+/// The nextest arguments that pick the cargo profile `suite` is built with.
+fn profile_args(suite: &str) -> Vec<&'static str> {
+    if OPTIMISED_SUITES.contains(&suite) {
+        vec!["--cargo-profile", "release"]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Builds a suite for a target and lists its trials: the non-ignored trial
 /// count of each backend, by backend name.
-fn list(
+pub(crate) fn list(
     sh: &Shell,
     suite: &str,
     target: Option<&str>,
+    build: &Build,
     env: &[(String, String)],
 ) -> Result<BTreeMap<String, usize>> {
     let target_args = target.map(|t| vec!["--target", t]).unwrap_or_default();
+    let profile_args = profile_args(suite);
+    let cargo_args = &build.cargo_args;
     let json = cmd!(
         sh,
-        "cargo nextest list -p {SUITES_PACKAGE} --test {suite} {target_args...} --message-format json"
+        "cargo nextest list -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
     )
-    .envs(env.iter().map(|(k, v)| (k, v)))
+    .envs(env.iter().chain(&build.env).map(|(k, v)| (k, v)))
     .read()
     .with_context(|| format!("cannot build or list `{suite}`"))?;
     let listing: serde_json::Value =
@@ -397,16 +594,21 @@ fn list(
     Ok(per_backend)
 }
 
-/// Runs one backend's trials of a suite on a target; returns its trials.
-fn run_backend(
+/// Runs one backend's trials of a suite on a target (those `cases` picks);
+/// returns its trials and adds the figures they wrote to `figures`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_backend(
     sh: &Shell,
     plan: &Plan,
     suite: &str,
     backend: &str,
-    target: Option<&str>,
+    build: &Build,
     env: &[(String, String)],
     junit_dir: &Path,
+    cases: Cases<'_>,
+    figures: &mut Vec<serde_json::Value>,
 ) -> Result<Vec<Trial>> {
+    let target = plan.target_flag();
     let name = plan.target.name();
     let profile = match plan.runner {
         Runner::Qemu => "qemu",
@@ -417,13 +619,28 @@ fn run_backend(
         sh.remove_path(&junit_path)?;
     }
     let target_args = target.map(|t| vec!["--target", t]).unwrap_or_default();
-    let filter = format!("test(/^({})::/)", regex_escape(backend));
+    let all = format!("test(/^({})::/)", regex_escape(backend));
+    let filter = match &cases {
+        Cases::All => all,
+        Cases::Only(case) => format!("test(={backend}::{case})"),
+        Cases::Except(except) => except
+            .iter()
+            .fold(all, |f, case| format!("{f} - test(={backend}::{case})")),
+    };
+    let profile_args = profile_args(suite);
+    let (cargo_args, run_args) = (&build.cargo_args, &build.run_args);
+    let figures_dir = junit_dir.join("figures");
+    if figures_dir.exists() {
+        sh.remove_path(&figures_dir)?;
+    }
+    sh.create_dir(&figures_dir)?;
     let nextest = cmd!(
         sh,
-        "cargo nextest run -p {SUITES_PACKAGE} --test {suite} {target_args...} --profile {profile}
-            -E {filter} --status-level fail --final-status-level fail --hide-progress-bar"
+        "cargo nextest run -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
+            -E {filter} {run_args...} --status-level fail --final-status-level fail --hide-progress-bar"
     )
-    .envs(env.iter().map(|(k, v)| (k, v)));
+    .envs(env.iter().chain(&build.env).map(|(k, v)| (k, v)))
+    .env(FIGURES_VAR, &figures_dir);
     eprintln!("$ {nextest}");
     // A failing trial makes nextest exit non-zero, which is a result here,
     // not an error: run it through std to see the status and still stream
@@ -433,7 +650,15 @@ fn run_backend(
     )?;
     let mut trials = Vec::new();
     if junit_path.exists() {
-        let saved = junit_dir.join(format!("{}-{suite}-{backend}.xml", name.replace('/', "-")));
+        let saved = junit_dir.join(format!(
+            "{}-{}-{suite}-{backend}{}.xml",
+            name.replace('/', "-"),
+            plan.runner.name(),
+            match cases {
+                Cases::Only(case) => format!("-{case}"),
+                _ => String::new(),
+            }
+        ));
         sh.copy_file(&junit_path, &saved)?;
         for case in junit::read(&junit_path)? {
             let (b, c) = case
@@ -449,9 +674,25 @@ fn run_backend(
                 duration_s: case.duration_s,
                 runner: plan.runner.name().to_string(),
                 message: case.message.clone(),
+                note: None,
             });
         }
     }
+    // Each figures file is one run's figures, named `<backend>__<case>`
+    // (spinbit's tail-wake comparison also measures spinbit-notailwake).
+    for entry in sh.read_dir(&figures_dir)? {
+        let json = sh.read_file(&entry)?;
+        match serde_json::from_str::<serde_json::Value>(&json) {
+            Ok(serde_json::Value::Object(mut f)) => {
+                f.insert("target".into(), name.clone().into());
+                f.insert("runner".into(), plan.runner.name().into());
+                f.insert("suite".into(), suite.into());
+                figures.push(serde_json::Value::Object(f));
+            }
+            _ => eprintln!("xtask: ignoring unreadable figures {}", entry.display()),
+        }
+    }
+    sh.remove_path(&figures_dir)?;
     let failed_in_junit = trials.iter().any(|t| t.outcome == Outcome::Failed);
     if !status.success() && !failed_in_junit {
         let e = anyhow::anyhow!("cargo nextest exited with {status} and reported no failing trial");
@@ -478,6 +719,7 @@ fn synthetic(
         duration_s: 0.0,
         runner: plan.runner.name().to_string(),
         message: Some(format!("{e:#}")),
+        note: None,
     }
 }
 

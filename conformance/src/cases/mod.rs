@@ -9,6 +9,8 @@ pub mod lost_wakeup;
 pub mod many_locks;
 pub mod misuse;
 pub mod mutual_exclusion;
+#[cfg(unix)]
+pub mod signals;
 pub mod tail_wake;
 pub mod try_lock;
 
@@ -49,6 +51,12 @@ pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<
         trial::<L>("many_locks", budget, many_locks::run::<L>),
         trial::<L>("unlock_of_unlocked_lock", budget, misuse::run::<L>),
     ]);
+    #[cfg(unix)]
+    trials.push(trial::<L>(
+        "no_lost_wakeup_signals",
+        budget,
+        signals::run::<L>,
+    ));
     if promises.tail_wake {
         trials.push(trial::<L>(
             "oldest_sleeper_wakes",

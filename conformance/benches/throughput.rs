@@ -1,0 +1,240 @@
+//! The throughput benchmarks: Go's runtime mutex benchmarks for each
+//! backend, printed in Go's benchmark format (benchstat reads it).
+//! `cargo xtask bench` builds and drives this; run by hand with
+//! `cargo bench -p lockyard-conformance --bench throughput -- --help`.
+
+use lockyard_conformance::registry::BACKENDS;
+use lockyard_conformance::throughput::{Bench, Runner};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const HELP: &str = "\
+throughput: Go's runtime mutex benchmarks for lockyard's backends and peers
+
+Options:
+  --backend NAME    a backend to run (repeatable), or all; default: futex,
+                    sema, spinbit and the peers std, parking_lot, pthread, spin
+  --filter TEXT     run only benchmarks whose name contains TEXT (repeatable)
+  --count N         rounds; each round runs every backend once, in turn
+                    (A B A B ...), so compared backends share the machine's
+                    moods (default 1)
+  --benchtime D     how long each run lasts: 200ms, 1s, or Nx for exactly N
+                    operations (default 200ms)
+  --runner NAME     what runs this binary (native, qemu), for the header;
+                    under qemu the figures are labelled smoke
+  --list            list the benchmarks and backends, then exit
+
+Exit status 1 if a run's counts were wrong (the lock let two holders in).";
+
+/// The backends run when none is named: lockyard's three and the peers.
+const DEFAULT_BACKENDS: [&str; 7] = [
+    "futex",
+    "sema",
+    "spinbit",
+    "std",
+    "parking_lot",
+    "pthread",
+    "spin",
+];
+
+struct Args {
+    backends: Vec<String>,
+    filters: Vec<String>,
+    count: usize,
+    benchtime: Benchtime,
+    runner: String,
+    list: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Benchtime {
+    Time(Duration),
+    Ops(u64),
+}
+
+fn parse_benchtime(s: &str) -> Result<Benchtime, String> {
+    let bad = || format!("cannot parse --benchtime {s:?}: use 200ms, 1s or 1000x");
+    if let Some(n) = s.strip_suffix('x') {
+        return n
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .map(Benchtime::Ops)
+            .ok_or_else(bad);
+    }
+    let (number, unit) = s
+        .find(|c: char| c.is_ascii_alphabetic())
+        .map(|i| s.split_at(i))
+        .ok_or_else(bad)?;
+    let number: f64 = number.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "ns" => 1e-9,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        _ => return Err(bad()),
+    };
+    Duration::try_from_secs_f64(number * scale)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .map(Benchtime::Time)
+        .ok_or_else(bad)
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        backends: Vec::new(),
+        filters: Vec::new(),
+        count: 1,
+        benchtime: Benchtime::Time(Duration::from_millis(200)),
+        runner: "native".into(),
+        list: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--backend" => args.backends.push(value()?),
+            "--filter" => args.filters.push(value()?),
+            "--count" => {
+                args.count = value()?
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or("--count needs a positive number")?
+            }
+            "--benchtime" => args.benchtime = parse_benchtime(&value()?)?,
+            "--runner" => args.runner = value()?,
+            "--list" => args.list = true,
+            // `cargo bench` passes `--bench` to every bench binary.
+            "--bench" => {}
+            "-h" | "--help" => {
+                println!("{HELP}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other:?}; see --help")),
+        }
+    }
+    Ok(args)
+}
+
+/// Go's GOARCH for this build.
+fn goarch() -> &'static str {
+    match (std::env::consts::ARCH, cfg!(target_endian = "big")) {
+        ("x86_64", _) => "amd64",
+        ("x86", _) => "386",
+        ("aarch64", _) => "arm64",
+        ("powerpc64", true) => "ppc64",
+        ("powerpc64", false) => "ppc64le",
+        (arch, _) => arch,
+    }
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| {
+                    l.starts_with("model name")
+                        || l.starts_with("cpu\t")
+                        || l.starts_with("Processor")
+                })
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let wanted: Vec<String> = if args.backends.is_empty() {
+        DEFAULT_BACKENDS.map(String::from).to_vec()
+    } else if args.backends.iter().any(|b| b == "all") {
+        BACKENDS.iter().map(|b| b.name.to_owned()).collect()
+    } else {
+        args.backends.clone()
+    };
+    let mut runners: Vec<Runner> = Vec::new();
+    for name in &wanted {
+        match BACKENDS.iter().find(|b| b.name == name) {
+            Some(b) => runners.push(b.throughput()),
+            None => {
+                let valid: Vec<&str> = BACKENDS.iter().map(|b| b.name).collect();
+                eprintln!(
+                    "error: unknown backend {name:?}; valid: {}",
+                    valid.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let benches: Vec<Bench> = Bench::all()
+        .into_iter()
+        .filter(|b| {
+            let full = format!("{}-{}", b.name(), b.threads());
+            args.filters.is_empty() || args.filters.iter().any(|f| full.contains(f.as_str()))
+        })
+        .collect();
+    if args.list {
+        for b in &benches {
+            println!("{}", b.full_name("BACKEND"));
+        }
+        println!(
+            "backends: {}",
+            BACKENDS
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        return ExitCode::SUCCESS;
+    }
+
+    println!("goos: {}", std::env::consts::OS);
+    println!("goarch: {}", goarch());
+    println!("pkg: lockyard/conformance/throughput");
+    println!("cpu: {}", cpu_model());
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("runner: {}", args.runner);
+    if lockyard_conformance::throughput::smoke(&args.runner) {
+        println!("note: smoke run under emulation: these figures are not performance");
+    }
+    if lockyard::stats::ENABLED {
+        println!("note: built with lockyard's stats counters: use the event counts, not the times");
+    }
+    let mut failed = 0;
+    for bench in &benches {
+        // Go runs the launch sequence for every -count; one calibration per
+        // backend, then the same n in every round, keeps the rounds alike.
+        let mut n: Vec<Option<u64>> = vec![None; runners.len()];
+        for _ in 0..args.count {
+            for (i, runner) in runners.iter().enumerate() {
+                let sample = match (n[i], args.benchtime) {
+                    (Some(ops), _) | (None, Benchtime::Ops(ops)) => runner.run(*bench, ops),
+                    (None, Benchtime::Time(t)) => runner.calibrate(*bench, t),
+                };
+                n[i] = Some(sample.n);
+                println!("{}", sample.line(&bench.full_name(runner.name)));
+                if let Some(e) = &sample.error {
+                    eprintln!("FAIL {}: {e}", bench.full_name(runner.name));
+                    failed += 1;
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} run(s) had wrong counts");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

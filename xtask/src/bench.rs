@@ -1,0 +1,291 @@
+//! `cargo xtask bench`: Go's runtime mutex benchmarks (the
+//! `lockyard-conformance` bench `throughput`) on one target, saved in Go's
+//! benchmark format under `target/lockyard/bench/<target>/`, with an SVG
+//! chart of MutexContention, and with `--compare A,B` benchstat's table.
+//!
+//! Two builds run: the timed one, then (unless `--no-stats`) one with
+//! lockyard's `stats` counters compiled in, for the slow-path events per
+//! 1000 acquisitions; the counters never run inside a timed run.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use lockyard_platforms::Runner;
+use xshell::{Shell, cmd};
+
+use crate::chart::{self, Series};
+use crate::compare;
+use crate::flags::{self, RunnerChoice};
+use crate::names::UsageError;
+use crate::project;
+use crate::test::{self, SUITES_PACKAGE};
+
+/// The bench target of [`SUITES_PACKAGE`].
+const BENCH: &str = "throughput";
+
+/// `cargo xtask bench`.
+pub fn run(flags: flags::Bench) -> Result<()> {
+    let sh = project::shell()?;
+    execute(&sh, &flags).map(drop)
+}
+
+/// Runs the benchmarks the flags select, saves and prints them; returns
+/// the directory they were saved in.
+pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
+    let host_triple = project::host_triple(sh)?;
+    let names = flags.target.clone().map(|t| vec![t]).unwrap_or_default();
+    let plans = test::plan_targets(&names, flags.runner, &host_triple)?;
+    let [plan] = &plans[..] else {
+        return Err(UsageError(format!(
+            "`cargo xtask bench` runs one target at a time, and `{}` names {}",
+            names.join(" "),
+            plans.len()
+        ))
+        .into());
+    };
+    test::check_tools(sh, plan)?;
+    let target = plan.target.name();
+    let smoke = plan.runner != Runner::Native;
+
+    let backends = match &flags.compare {
+        Some(pair) => {
+            let sides: Vec<String> = pair.split(',').map(|s| s.trim().to_string()).collect();
+            if sides.len() != 2 || sides.iter().any(String::is_empty) {
+                return Err(UsageError(format!(
+                    "--compare takes two backends, `A,B` (such as `futex,spinbit`), not `{pair}`"
+                ))
+                .into());
+            }
+            sides
+        }
+        None => flags.backends.clone(),
+    };
+    let mut args: Vec<String> = Vec::new();
+    for b in &backends {
+        args.extend(["--backend".into(), b.clone()]);
+    }
+    for f in &flags.benches {
+        args.extend(["--filter".into(), f.clone()]);
+    }
+    args.extend([
+        "--benchtime".into(),
+        flags.benchtime.clone(),
+        "--runner".into(),
+        plan.runner.name().to_string(),
+    ]);
+    let env = test::cargo_env(plan, None);
+    let target_args: Vec<&str> = if plan.is_host {
+        Vec::new()
+    } else {
+        vec!["--target", plan.target.triple]
+    };
+
+    eprintln!(
+        "xtask: bench on {target} ({}, runner: {}){}",
+        plan.target.triple,
+        plan.runner,
+        if smoke {
+            ": a smoke run under emulation, not performance"
+        } else {
+            ""
+        }
+    );
+    let count = flags.count.to_string();
+    let timed = run_bench(sh, &target_args, &[], &env, &args, &count)?;
+    let stats = if flags.no_stats {
+        None
+    } else {
+        eprintln!("xtask: the counting run (lockyard built with its `stats` feature)");
+        Some(run_bench(
+            sh,
+            &target_args,
+            &["--features", "stats"],
+            &env,
+            &args,
+            "1",
+        )?)
+    };
+
+    let dir = project::report_dir(sh)?
+        .join("bench")
+        .join(target.replace('/', "-"));
+    save(sh, &dir, &timed, stats.as_deref(), smoke)?;
+
+    let lines = compare::parse(&timed);
+    if let [a, b] = &backends[..]
+        && flags.compare.is_some()
+    {
+        println!("\n{}", compare::table(&lines, a, b));
+        if let Some(stats) = &stats {
+            let counted: Vec<compare::Line> = compare::parse(stats)
+                .into_iter()
+                .map(|mut l| {
+                    l.values.retain(|(_, unit)| unit.ends_with("/1k-acq"));
+                    l
+                })
+                .collect();
+            println!("slow-path events per 1000 acquisitions (one counting run):");
+            println!("{}", compare::medians(&counted, &[a.as_str(), b.as_str()]));
+        }
+    } else {
+        let names: Vec<String> = backends_in(&lines);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        println!(
+            "\nmedians over {} round(s):\n{}",
+            flags.count,
+            compare::medians(&lines, &names)
+        );
+    }
+    if smoke {
+        println!(
+            "(run under {}: smoke figures, not performance)",
+            plan.runner
+        );
+    }
+    eprintln!("xtask: saved to {}", dir.display());
+    Ok(dir)
+}
+
+/// Runs the bench binary through `cargo bench`, its output streamed to
+/// stdout as it comes, and returns that output.
+fn run_bench(
+    sh: &Shell,
+    target_args: &[&str],
+    features: &[&str],
+    env: &[(String, String)],
+    args: &[String],
+    count: &str,
+) -> Result<String> {
+    let cargo = cmd!(
+        sh,
+        "cargo bench -p {SUITES_PACKAGE} --bench {BENCH} {target_args...} {features...} -- {args...} --count {count}"
+    )
+    .envs(env.iter().map(|(k, v)| (k, v)));
+    eprintln!("$ {cargo}");
+    let mut child = Command::from(cargo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot run `cargo bench`")?;
+    let mut out = String::new();
+    let stdout = child.stdout.take().context("no stdout from cargo bench")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("cannot read the benchmark output")?;
+        println!("{line}");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let status = child.wait().context("cannot wait for `cargo bench`")?;
+    if !status.success() {
+        bail!(
+            "the benchmark failed ({status}): a FAIL line above names a run whose counts were wrong, \
+             or the build failed; rerun with `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --help`"
+        );
+    }
+    Ok(out)
+}
+
+/// The backends in `lines`, in the order they first appear.
+fn backends_in(lines: &[compare::Line]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for l in lines {
+        if !names.contains(&l.backend) {
+            names.push(l.backend.clone());
+        }
+    }
+    names
+}
+
+/// Writes `results.txt` (and `stats.txt`), one file per backend with the
+/// backend dropped from the names (`benchstat futex.txt spinbit.txt`), and
+/// the MutexContention charts.
+fn save(sh: &Shell, dir: &Path, timed: &str, stats: Option<&str>, smoke: bool) -> Result<()> {
+    if dir.exists() {
+        sh.remove_path(dir)?;
+    }
+    let by_backend = dir.join("by-backend");
+    sh.create_dir(&by_backend)?;
+    sh.write_file(dir.join("results.txt"), timed)?;
+    if let Some(stats) = stats {
+        sh.write_file(dir.join("stats.txt"), stats)?;
+    }
+    let lines = compare::parse(timed);
+    let header: String = timed
+        .lines()
+        .take_while(|l| !l.starts_with("Benchmark"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for backend in backends_in(&lines) {
+        let mut text = header.clone();
+        for line in timed.lines() {
+            if let Some(plain) = compare::without_backend(line, &backend) {
+                text.push_str(&plain);
+                text.push('\n');
+            }
+        }
+        sh.write_file(by_backend.join(format!("{backend}.txt")), text)?;
+    }
+    let label = if smoke {
+        " (smoke run under emulation: not performance)"
+    } else {
+        ""
+    };
+    for (unit, file, what) in [
+        ("ns/op", "contention.svg", "wall time"),
+        ("cpu-ns/op", "contention-cpu.svg", "CPU time"),
+    ] {
+        let series = contention_series(&lines, unit);
+        if !series.is_empty() {
+            let svg = chart::line_chart(
+                &format!("MutexContention: {what} per operation{label}"),
+                "threads",
+                &format!("{unit} (median)"),
+                &series,
+            );
+            sh.write_file(dir.join(file), svg)?;
+        }
+    }
+    Ok(())
+}
+
+/// Each backend's median `unit` of MutexContention by thread count.
+fn contention_series(lines: &[compare::Line], unit: &str) -> Vec<Series> {
+    let (_, samples) = compare::samples(lines);
+    backends_in(lines)
+        .into_iter()
+        .map(|backend| {
+            let mut points: Vec<(f64, f64)> = samples
+                .iter()
+                .filter(|((bench, u), _)| u == unit && bench.starts_with("MutexContention-"))
+                .filter_map(|((bench, _), sides)| {
+                    let threads: f64 = bench.rsplit_once('-')?.1.parse().ok()?;
+                    let mut xs = sides.get(&backend)?.clone();
+                    Some((threads, compare::median(&mut xs)))
+                })
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            Series {
+                name: backend,
+                points,
+            }
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect()
+}
+
+/// The flags of the short smoke run CI makes: every backend, a few thousand
+/// operations per benchmark, the counting build too; it checks the counts,
+/// never the times.
+pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
+    flags::Bench {
+        target: None,
+        backends,
+        benches: Vec::new(),
+        count: 1,
+        benchtime: "2000x".into(),
+        compare: None,
+        no_stats: false,
+        runner: RunnerChoice::Qemu,
+    }
+}

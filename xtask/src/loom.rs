@@ -1,0 +1,76 @@
+//! `cargo xtask loom`: lockyard's loom models (`impls/tests/loom.rs`), built
+//! with `--cfg loom` in a target directory of their own (`<target>/loom`),
+//! so switching between loom and normal builds rebuilds neither.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use xshell::{Cmd, Shell, cmd};
+
+use crate::flags;
+use crate::project;
+
+/// The preemption bound `cargo xtask loom` uses unless told otherwise: the
+/// largest that finishes in minutes on 2 cores (about 4 with every model).
+pub const DEFAULT_PREEMPTIONS: usize = 3;
+
+/// The loom models' test binary in lockyard.
+pub const MODELS: &str = "loom";
+
+/// `cargo xtask loom`.
+pub fn run(flags: flags::Loom) -> Result<()> {
+    let sh = project::shell()?;
+    let bound = preemptions(flags.preemptions)?;
+    models(&sh, bound, flags.filter.as_deref())
+}
+
+/// Runs the models at `bound` and says how long they took.
+pub fn models(sh: &Shell, bound: usize, filter: Option<&str>) -> Result<()> {
+    eprintln!(
+        "xtask loom: the models of impls/tests/{MODELS}.rs at LOOM_MAX_PREEMPTIONS={bound} (the two-deep-stack ones \
+         cap themselves at 2; see impls/tests/loom.rs)"
+    );
+    let began = Instant::now();
+    let filter: Vec<&str> = filter.into_iter().collect();
+    let result = cargo_test(sh, MODELS, bound)?
+        .args(["--"].into_iter().chain(filter))
+        .run();
+    let seconds = began.elapsed().as_secs_f64();
+    result.with_context(|| {
+        format!(
+            "loom models failed at LOOM_MAX_PREEMPTIONS={bound} after {seconds:.0}s; loom prints \
+             the failing interleaving above; rerun one with `cargo xtask loom NAME`"
+        )
+    })?;
+    eprintln!("xtask loom: all models passed at LOOM_MAX_PREEMPTIONS={bound} in {seconds:.0}s");
+    Ok(())
+}
+
+/// The bound from the flag, else `$LOOM_MAX_PREEMPTIONS`, else
+/// [`DEFAULT_PREEMPTIONS`].
+pub fn preemptions(flag: Option<usize>) -> Result<usize> {
+    if let Some(n) = flag {
+        return Ok(n);
+    }
+    match std::env::var("LOOM_MAX_PREEMPTIONS") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("cannot parse LOOM_MAX_PREEMPTIONS={v:?} as a count")),
+        Err(_) => Ok(DEFAULT_PREEMPTIONS),
+    }
+}
+
+/// `cargo test -p lockyard --test <test> --release` built with `--cfg loom`
+/// (added to any RUSTFLAGS already set) at preemption bound `bound`.
+pub fn cargo_test<'a>(sh: &'a Shell, test: &str, bound: usize) -> Result<Cmd<'a>> {
+    let target_dir = project::target_dir(sh)?.join("loom");
+    let rustflags = match std::env::var("RUSTFLAGS") {
+        Ok(flags) if !flags.trim().is_empty() => format!("{flags} --cfg loom"),
+        _ => "--cfg loom".to_string(),
+    };
+    Ok(cmd!(sh, "cargo test -p lockyard --test {test} --release")
+        .env("RUSTFLAGS", rustflags)
+        .env("LOOM_MAX_PREEMPTIONS", bound.to_string())
+        .env("CARGO_TARGET_DIR", target_dir))
+}

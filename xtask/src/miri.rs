@@ -1,0 +1,88 @@
+//! `cargo xtask miri`: lockyard's tests under Miri, on nightly.
+//!
+//! Miri checks the word paths (the byte path's mixed-size atomics are
+//! outside Rust's memory model, so lockyard compiles them out under Miri).
+//! Its flags: leaked waiter nodes are by design (they are never freed, see
+//! the README), the OS layer reads the clock, and the node pointers packed
+//! into lock words need permissive provenance.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+use crate::flags;
+use crate::project;
+
+/// The toolchain Miri runs on.
+pub const TOOLCHAIN: &str = "nightly";
+
+/// MIRIFLAGS lockyard needs (see the module docs).
+pub const MIRIFLAGS: &str =
+    "-Zmiri-ignore-leaks -Zmiri-disable-isolation -Zmiri-permissive-provenance";
+
+/// The command that installs what Miri needs.
+pub const INSTALL: &str = "rustup toolchain install nightly --profile minimal -c miri,rust-src";
+
+/// `cargo xtask miri`.
+pub fn run(flags: flags::Miri) -> Result<()> {
+    let sh = project::shell()?;
+    if !available(&sh) {
+        if !flags.install {
+            bail!(
+                "cannot find Miri on the {TOOLCHAIN} toolchain; install it with `{INSTALL}`, \
+                 or run `cargo xtask miri --install`"
+            );
+        }
+        install(&sh)?;
+    }
+    test(&sh)
+}
+
+/// Whether `cargo +nightly miri` works here.
+pub fn available(sh: &Shell) -> bool {
+    cmd!(sh, "cargo +{TOOLCHAIN} miri --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok()
+}
+
+/// Installs nightly with miri and rust-src.
+///
+/// # Errors
+///
+/// If rustup cannot (offline, or nightly lacks miri today).
+pub fn install(sh: &Shell) -> Result<()> {
+    eprintln!("xtask miri: installing: {INSTALL}");
+    cmd!(
+        sh,
+        "rustup toolchain install {TOOLCHAIN} --profile minimal -c miri,rust-src"
+    )
+    .run()
+    .with_context(|| format!("cannot install Miri with `{INSTALL}`"))?;
+    if !available(sh) {
+        bail!("`{INSTALL}` succeeded but `cargo +{TOOLCHAIN} miri` still does not run");
+    }
+    Ok(())
+}
+
+/// `cargo +nightly miri test -p lockyard` with [`MIRIFLAGS`].
+pub fn test(sh: &Shell) -> Result<()> {
+    let miriflags = match std::env::var("MIRIFLAGS") {
+        Ok(flags) if !flags.trim().is_empty() => format!("{MIRIFLAGS} {flags}"),
+        _ => MIRIFLAGS.to_string(),
+    };
+    eprintln!("xtask miri: MIRIFLAGS=\"{miriflags}\" cargo +{TOOLCHAIN} miri test -p lockyard");
+    let began = Instant::now();
+    cmd!(sh, "cargo +{TOOLCHAIN} miri test -p lockyard")
+        .env("MIRIFLAGS", &miriflags)
+        .run()
+        .context("lockyard's tests failed under Miri; its report above names the operation")?;
+    eprintln!(
+        "xtask miri: passed in {:.0}s",
+        began.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,462 @@
+//! `cargo xtask mutants`: the positive controls (lockyard-conformance's
+//! `mutants` module: locks broken on purpose) against every suite, and the
+//! `relaxed` control against loom (`impls/tests/loom_mutants.rs`).
+//!
+//! Columns, in order:
+//! 1. every suite (test binary of lockyard-conformance) on each `--target`
+//!    (default: the host), each control in full;
+//! 2. loom, for the controls it models;
+//! 3. every untimed suite on each `--then` target (default: the runnable
+//!    big-endian ones), only the controls nothing has caught yet.
+//!
+//! A control's trials run one at a time and stop at the first failure: one
+//! catch is the verdict. `unmutated` (stock spinbit under the controls'
+//! short budget) runs first and in full in every column: where it fails
+//! (a flaky timed case, a budget too tight for the runner) the column is
+//! void, its controls are not run, and the table says so. The table goes
+//! to stdout and to `target/lockyard/mutants.md`; the run fails if a control
+//! survives every column.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use lockyard_platforms::{Endian, Target};
+use xshell::Shell;
+
+use crate::flags::{self, RunnerChoice};
+use crate::junit::Outcome;
+use crate::loom;
+use crate::names;
+use crate::project;
+use crate::test::{self, Build};
+
+/// Set for the suites to register the controls (conformance's
+/// `mutants::MUTANTS_VAR`).
+const MUTANTS_VAR: &str = "LOCKYARD_MUTANTS";
+/// The reference that runs beside the controls (conformance's
+/// `mutants::UNMUTATED`).
+const UNMUTATED: &str = "unmutated";
+/// LOCKYARD_SCALE of the controls' runs of the count-based suites, native
+/// and emulated: a broken lock shows in the first few hundred acquisitions.
+/// The timed suites ([`test::OPTIMISED_SUITES`]: fixed-length runs whose
+/// verdicts need the whole run) keep their usual scale.
+const SCALE: &str = "0.25";
+/// The loom test binary of the controls.
+const LOOM_MUTANTS: &str = "loom_mutants";
+/// Its models are small: loom's default bound explores them in seconds.
+const LOOM_PREEMPTIONS: usize = loom::DEFAULT_PREEMPTIONS;
+
+/// One cell of the table.
+#[derive(Clone, Debug)]
+enum Cell {
+    /// Failed these cases (the control is caught; the reference is broken).
+    Failed(Vec<String>),
+    /// Passed every trial it ran.
+    Passed(usize),
+    /// The suite does not register this control.
+    Absent,
+    /// Not run: caught already.
+    Skipped,
+    /// Not run: the reference failed this column, so it proves nothing.
+    Void,
+}
+
+impl Cell {
+    fn text(&self, reference: bool) -> String {
+        match self {
+            Cell::Failed(cases) if reference => format!("FAILED {}", cases.join(", ")),
+            Cell::Failed(cases) => format!("caught by {}", cases.join(", ")),
+            Cell::Passed(n) if reference => format!("passed ({n})"),
+            Cell::Passed(n) => format!("survived ({n} passed)"),
+            Cell::Absent => "–".to_string(),
+            Cell::Skipped => "not run (caught)".to_string(),
+            Cell::Void => "not run (reference failed)".to_string(),
+        }
+    }
+}
+
+/// A column: where the controls ran.
+struct Column {
+    title: String,
+    cells: BTreeMap<String, Cell>,
+}
+
+/// `cargo xtask mutants`.
+pub fn run(flags: flags::Mutants) -> Result<()> {
+    let began = Instant::now();
+    let sh = project::shell()?;
+    project::require_nextest(&sh)?;
+    let host = project::host_triple(&sh)?;
+    let first: Vec<String> = if flags.targets.is_empty() {
+        vec![lockyard_platforms::HOST.to_string()]
+    } else {
+        flags.targets.clone()
+    };
+    let then: Vec<String> = if flags.then.is_empty() {
+        lockyard_platforms::runnable()
+            .filter(|t| t.endian == Endian::Big)
+            .map(Target::name)
+            .collect()
+    } else {
+        flags.then.clone()
+    };
+    let suites = test::suite_names(&sh)?;
+
+    let mut controls: Vec<String> = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    for target in &first {
+        for suite in &suites {
+            columns.push(suite_column(
+                &sh, &host, target, suite, &flags, &columns, false,
+            )?);
+            add_new(&mut controls, &columns);
+        }
+    }
+    if !flags.no_loom {
+        columns.push(loom_column(&sh)?);
+        add_new(&mut controls, &columns);
+    }
+    // The timed suites measure; under emulation that is smoke, not a verdict.
+    let untimed: Vec<&String> = suites
+        .iter()
+        .filter(|s| !test::OPTIMISED_SUITES.contains(&s.as_str()))
+        .collect();
+    for target in &then {
+        for suite in untimed.iter().copied() {
+            columns.push(suite_column(
+                &sh, &host, target, suite, &flags, &columns, true,
+            )?);
+            add_new(&mut controls, &columns);
+        }
+    }
+    controls.retain(|c| c != UNMUTATED);
+    let selected = names::resolve("control", &flags.controls, &controls)?;
+
+    let table = table(&selected, &columns);
+    println!("\n{table}");
+    let path = project::report_dir(&sh)?.join("mutants.md");
+    sh.write_file(&path, &table)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "xtask mutants: wrote {} ({:.0}s)",
+        path.display(),
+        began.elapsed().as_secs_f64()
+    );
+
+    let survivors: Vec<&String> = selected.iter().filter(|c| !caught(&columns, c)).collect();
+    let reference_failed: Vec<&str> = columns
+        .iter()
+        .filter(|col| matches!(col.cells.get(UNMUTATED), Some(Cell::Failed(_))))
+        .map(|col| col.title.as_str())
+        .collect();
+    if !reference_failed.is_empty() {
+        eprintln!(
+            "xtask mutants: warning: `{UNMUTATED}` (stock spinbit under the controls' budget) \
+             failed in {}, so the controls did not count there; rerun that suite with `cargo xtask \
+             test --backend spinbit` to see whether the suite or the budget is at fault",
+            reference_failed.join(", ")
+        );
+    }
+    if !survivors.is_empty() {
+        bail!(
+            "control(s) survived every suite: {}; a suite that cannot fail proves nothing: add \
+             the case that catches it",
+            survivors
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Adds the controls the last column found, in order.
+fn add_new(controls: &mut Vec<String>, columns: &[Column]) {
+    if let Some(col) = columns.last() {
+        for name in col.cells.keys() {
+            if !controls.contains(name) {
+                controls.push(name.clone());
+            }
+        }
+    }
+}
+
+/// Whether any column caught `control`.
+fn caught(columns: &[Column], control: &str) -> bool {
+    columns
+        .iter()
+        .any(|col| matches!(col.cells.get(control), Some(Cell::Failed(_))))
+}
+
+/// Runs the controls of one suite on one target. With `survivors_only`,
+/// controls an earlier column caught are skipped.
+fn suite_column(
+    sh: &Shell,
+    host: &str,
+    target: &str,
+    suite: &str,
+    flags: &flags::Mutants,
+    earlier: &[Column],
+    survivors_only: bool,
+) -> Result<Column> {
+    let plan = test::plan_targets(&[target.to_string()], RunnerChoice::Qemu, host)?
+        .into_iter()
+        .next()
+        .context("a target name selects at least one target")?;
+    test::check_tools(sh, &plan)?;
+    let name = plan.target.name();
+    let title = format!("{suite} on {name} ({})", plan.runner);
+    eprintln!("\nxtask mutants: ── {title} ──");
+    let mut env = test::cargo_env(&plan, None);
+    if !test::OPTIMISED_SUITES.contains(&suite) {
+        env.retain(|(k, _)| k != "LOCKYARD_SCALE");
+        env.push(("LOCKYARD_SCALE".into(), SCALE.into()));
+    }
+
+    let plain = Build::default();
+    let with = Build {
+        env: vec![(MUTANTS_VAR.into(), "1".into())],
+        ..Build::default()
+    };
+    let target_flag = plan.target_flag();
+    let without = test::list(sh, suite, target_flag, &plain, &env)
+        .with_context(|| format!("cannot build or list `{suite}` for {name}"))?;
+    let listed = test::list(sh, suite, target_flag, &with, &env)?;
+    let mut cells = BTreeMap::new();
+    let junit_dir = project::report_dir(sh)?.join("mutants");
+    sh.create_dir(&junit_dir)?;
+    // The reference first: where it fails, the controls are not run.
+    let mut order: Vec<(&String, usize)> = listed
+        .iter()
+        .filter(|(backend, _)| !without.contains_key(*backend))
+        .map(|(backend, &count)| (backend, count))
+        .collect();
+    order.sort_by_key(|(backend, _)| *backend != UNMUTATED);
+    for (backend, count) in order {
+        let reference = backend == UNMUTATED;
+        let wanted = reference
+            || flags.controls.is_empty()
+            || flags.controls.iter().any(|c| c == backend || c == "all");
+        if !wanted || count == 0 {
+            continue;
+        }
+        if !reference && matches!(cells.get(UNMUTATED), Some(Cell::Failed(_))) {
+            cells.insert(backend.clone(), Cell::Void);
+            continue;
+        }
+        if survivors_only && !reference && caught(earlier, backend) {
+            cells.insert(backend.clone(), Cell::Skipped);
+            continue;
+        }
+        let build = Build {
+            // One at a time, stopping at the first failure: a sibling cut
+            // short by the stop would count as a failure of its own.
+            run_args: if reference {
+                Vec::new()
+            } else {
+                ["--test-threads", "1", "--max-fail", "1"]
+                    .map(String::from)
+                    .to_vec()
+            },
+            ..with.clone()
+        };
+        let began = Instant::now();
+        let trials = test::run_backend(
+            sh,
+            &plan,
+            suite,
+            backend,
+            &build,
+            &env,
+            &junit_dir,
+            test::Cases::All,
+            &mut Vec::new(),
+        )?;
+        let failed: Vec<String> = trials
+            .iter()
+            .filter(|t| t.outcome == Outcome::Failed)
+            .map(|t| t.case.clone())
+            .collect();
+        let passed = trials
+            .iter()
+            .filter(|t| t.outcome == Outcome::Passed)
+            .count();
+        let cell = if failed.is_empty() {
+            Cell::Passed(passed)
+        } else {
+            Cell::Failed(failed)
+        };
+        eprintln!(
+            "xtask mutants: {backend} on {title}: {} in {:.1}s",
+            cell.text(reference),
+            began.elapsed().as_secs_f64()
+        );
+        cells.insert(backend.clone(), cell);
+    }
+    if cells.is_empty() {
+        eprintln!(
+            "xtask mutants: `{suite}` registers no controls (it does not iterate `registry::under_test`)"
+        );
+    }
+    Ok(Column { title, cells })
+}
+
+/// Runs the loom models of the controls: each `<control>_is_caught` test
+/// passes when loom reports the mutant, and `unmutated_*` runs the same
+/// model on stock spinbit.
+fn loom_column(sh: &Shell) -> Result<Column> {
+    let title = format!("loom (LOOM_MAX_PREEMPTIONS={LOOM_PREEMPTIONS})");
+    eprintln!("\nxtask mutants: ── {title} ──");
+    let began = Instant::now();
+    let output = loom::cargo_test(sh, LOOM_MUTANTS, LOOM_PREEMPTIONS)?
+        .ignore_status()
+        .output()
+        .context("cannot run the loom models of the controls")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut cells = BTreeMap::new();
+    // libtest's lines: `test relaxed_is_caught - should panic ... ok`.
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        let Some((name, verdict)) = rest.split_once(" ... ") else {
+            continue;
+        };
+        let name = name.trim_end_matches(" - should panic").trim();
+        let ok = verdict.trim() == "ok";
+        if let Some(control) = name.strip_suffix("_is_caught") {
+            let cell = if ok {
+                Cell::Failed(vec![name.to_string()])
+            } else {
+                Cell::Passed(1)
+            };
+            cells.insert(control.to_string(), cell);
+        } else if name.starts_with(UNMUTATED) {
+            let cell = if ok {
+                Cell::Passed(1)
+            } else {
+                Cell::Failed(vec![name.to_string()])
+            };
+            cells.insert(UNMUTATED.to_string(), cell);
+        }
+    }
+    if matches!(cells.get(UNMUTATED), Some(Cell::Failed(_))) {
+        for (control, cell) in cells.iter_mut() {
+            if control != UNMUTATED {
+                *cell = Cell::Void;
+            }
+        }
+    }
+    if cells.is_empty() {
+        bail!(
+            "the loom models of the controls did not run; rerun `RUSTFLAGS=\"--cfg loom\" cargo test \
+             -p lockyard --test {LOOM_MUTANTS} --release` to see why:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    for (control, cell) in &cells {
+        eprintln!(
+            "xtask mutants: {control} on {title}: {}",
+            cell.text(control == UNMUTATED)
+        );
+    }
+    eprintln!(
+        "xtask mutants: loom took {:.0}s",
+        began.elapsed().as_secs_f64()
+    );
+    Ok(Column { title, cells })
+}
+
+/// The Markdown table: a row per control (then the reference), a column per
+/// place they ran, and the verdict.
+fn table(controls: &[String], columns: &[Column]) -> String {
+    let mut s = String::from("| control |");
+    for col in columns {
+        let _ = write!(s, " {} |", col.title);
+    }
+    s.push_str(" verdict |\n| --- |");
+    s.push_str(&" --- |".repeat(columns.len() + 1));
+    s.push('\n');
+    let rows = controls
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(UNMUTATED));
+    for control in rows {
+        let reference = control == UNMUTATED;
+        let _ = write!(s, "| `{control}` |");
+        for col in columns {
+            let text = col
+                .cells
+                .get(control)
+                .unwrap_or(&Cell::Absent)
+                .text(reference);
+            let _ = write!(s, " {text} |");
+        }
+        let failed = caught(columns, control);
+        let verdict = match (reference, failed) {
+            (true, false) => "passes (as it must)",
+            (true, true) => "**FAILED** (its columns are void)",
+            (false, true) => "caught",
+            (false, false) => "**SURVIVED**",
+        };
+        let _ = writeln!(s, " {verdict} |");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(title: &str, cells: &[(&str, Cell)]) -> Column {
+        Column {
+            title: title.into(),
+            cells: cells
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn table_gives_each_control_a_verdict() {
+        let columns = [
+            column(
+                "conformance on amd64 (native)",
+                &[
+                    ("busted", Cell::Failed(vec!["try_lock".into()])),
+                    ("relaxed", Cell::Passed(13)),
+                    (UNMUTATED, Cell::Passed(13)),
+                ],
+            ),
+            column(
+                "loom",
+                &[("relaxed", Cell::Failed(vec!["relaxed_is_caught".into()]))],
+            ),
+        ];
+        let controls = vec![
+            "busted".to_string(),
+            "relaxed".to_string(),
+            "lazy".to_string(),
+        ];
+        let t = table(&controls, &columns);
+        assert!(
+            t.contains("| `busted` | caught by try_lock | – | caught |"),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                "| `relaxed` | survived (13 passed) | caught by relaxed_is_caught | caught |"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("| `lazy` | – | – | **SURVIVED** |"), "{t}");
+        assert!(
+            t.contains("| `unmutated` | passed (13) | – | passes (as it must) |"),
+            "{t}"
+        );
+    }
+}
