@@ -28,6 +28,7 @@ pub mod mutants;
 pub mod peers;
 pub mod registry;
 pub mod starvation;
+mod suite_main;
 pub mod throughput;
 pub mod wait;
 pub mod watchdog;
@@ -35,3 +36,4 @@ pub mod workers;
 
 pub use budget::Budget;
 pub use registry::{BACKENDS, Backend, Promises, trials};
+pub use suite_main::run_suite;

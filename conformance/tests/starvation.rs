@@ -4,21 +4,14 @@
 //! `lockyard_conformance::starvation`.
 
 use lockyard_conformance::registry::under_test;
-use lockyard_conformance::{Budget, starvation};
-use std::process::ExitCode;
+use lockyard_conformance::{run_suite, starvation};
 
-fn main() -> ExitCode {
-    let args = libtest_mimic::Arguments::from_args();
-    let budget = match Budget::from_env() {
-        Ok(budget) => budget,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut trials: Vec<_> = under_test(&budget)
-        .flat_map(|(backend, budget)| backend.starvation_trials(&budget))
-        .collect();
-    trials.extend(starvation::comparisons(&budget));
-    libtest_mimic::run(&args, trials).exit_code()
+fn main() -> std::process::ExitCode {
+    run_suite(|budget| {
+        let mut trials: Vec<_> = under_test(budget)
+            .flat_map(|(backend, budget)| backend.starvation_trials(&budget))
+            .collect();
+        trials.extend(starvation::comparisons(budget));
+        trials
+    })
 }
