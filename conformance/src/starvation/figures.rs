@@ -4,7 +4,6 @@
 //! report.json.
 
 use anyhow::Context;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// The environment variable naming the directory figures are written to.
@@ -90,32 +89,25 @@ impl Figures {
         )
     }
 
-    /// The figures as one JSON object (the crate has no serde; the shape is
-    /// flat and fixed).
+    /// The figures as one JSON object, for report.json.
     pub fn json(&self) -> String {
-        let mut s = String::from("{");
-        let _ = write!(
-            s,
-            "\"backend\":\"{}\",\"case\":\"{}\",\"threads\":{},\"run_s\":{:.3},\"total\":{},\
-             \"max\":{},\"min\":{},\"unfair\":{},\"min_share\":{:.4},\"jain\":{:.4},\
-             \"max_wait_ns\":{},\"p999_wait_ns\":{},\"p50_wait_ns\":{},\"per_thread\":{:?}",
-            self.backend,
-            self.case,
-            self.threads,
-            self.run_s,
-            self.total(),
-            self.max(),
-            self.min(),
-            self.unfair(),
-            self.min_share(),
-            self.jain(),
-            self.max_wait_ns,
-            self.p999_wait_ns,
-            self.p50_wait_ns,
-            self.per_thread,
-        );
-        s.push('}');
-        s
+        serde_json::json!({
+            "backend": self.backend,
+            "case": self.case,
+            "threads": self.threads,
+            "run_s": self.run_s,
+            "total": self.total(),
+            "max": self.max(),
+            "min": self.min(),
+            "unfair": self.unfair(),
+            "min_share": self.min_share(),
+            "jain": self.jain(),
+            "max_wait_ns": self.max_wait_ns,
+            "p999_wait_ns": self.p999_wait_ns,
+            "p50_wait_ns": self.p50_wait_ns,
+            "per_thread": self.per_thread,
+        })
+        .to_string()
     }
 
     /// Prints the line and, if [`FIGURES_VAR`] is set, writes the JSON to
@@ -189,8 +181,11 @@ mod tests {
         assert!(f.line().contains("21/10 ???"), "{}", f.line());
         f.per_thread = vec![40, 0, 0, 0];
         assert_eq!(f.min_share(), 0.0);
-        let json = f.json();
-        assert!(json.contains("\"min\":0,") && json.contains("\"per_thread\":[40, 0, 0, 0]"));
+        let json: serde_json::Value = serde_json::from_str(&f.json()).unwrap();
+        assert!(
+            json["min"] == 0 && json["per_thread"] == serde_json::json!([40, 0, 0, 0]),
+            "{json}"
+        );
     }
 
     #[test]
