@@ -21,7 +21,7 @@ use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::os;
 use crate::primitive::{
-    AtomicU32, Ordering, const_fn_unless_loom, multiprocessor, procyield, yield_now,
+    AtomicU32, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
 
@@ -55,6 +55,7 @@ impl RawFutex {
         // SLEEPING (or slept ourselves) others may be asleep, so keep it.
         let mut wait = prev;
         let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
+        let mut woken = false;
         loop {
             for round in 0..spin + PASSIVE_SPIN {
                 // Relaxed peek: the exchange below is what acquires.
@@ -72,7 +73,7 @@ impl RawFutex {
                 if round < spin {
                     procyield(ACTIVE_SPIN_CNT);
                 } else {
-                    yield_now();
+                    passive_spin(woken);
                 }
             }
             // Acquire: this swap takes the lock when it finds it free.
@@ -83,6 +84,7 @@ impl RawFutex {
             wait = SLEEPING;
             record(Event::Sleep);
             os::wait(&self.key, SLEEPING, None);
+            woken = true;
         }
     }
 

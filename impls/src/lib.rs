@@ -41,18 +41,21 @@ pub use lock_api as __lock_api;
 
 /// Expands its input only where spinbit's byte path exists (the
 /// `spinbit-xchg8` flavor, [`spinbit::RawSpinbitXchg8`]), so code outside the
-/// crate can name it without copying the target list.
+/// crate can name it without copying the target list. `if_xchg8! { { A }
+/// else { B } }` expands `A` there and `B` elsewhere.
 #[cfg(all(lockyard_has_xchg8, not(loom), not(miri)))]
 #[macro_export]
 macro_rules! if_xchg8 {
+    ({ $($yes:tt)* } else { $($no:tt)* }) => { $($yes)* };
     ($($item:tt)*) => { $($item)* };
 }
 
 /// Expands its input only where spinbit's byte path exists; it does not
-/// here.
+/// here, so only an `else` branch expands.
 #[cfg(not(all(lockyard_has_xchg8, not(loom), not(miri))))]
 #[macro_export]
 macro_rules! if_xchg8 {
+    ({ $($yes:tt)* } else { $($no:tt)* }) => { $($no)* };
     ($($item:tt)*) => {};
 }
 

@@ -22,7 +22,7 @@
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::primitive::{
-    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, procyield, yield_now,
+    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
 use crate::waiter::{Waiter, with_current};
@@ -54,6 +54,7 @@ impl RawSema {
         with_current(|me| {
             let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
             let mut i = 0;
+            let mut woken = false;
             'acquire: loop {
                 // Relaxed peek: the compare-exchange below is what acquires.
                 let mut v = self.key.load(Ordering::Relaxed);
@@ -73,7 +74,7 @@ impl RawSema {
                     procyield(ACTIVE_SPIN_CNT);
                 } else if i < spin + PASSIVE_SPIN {
                     record(Event::Spin);
-                    yield_now();
+                    passive_spin(woken);
                 } else {
                     // Queue ourselves on top of the stack.
                     loop {
@@ -96,6 +97,7 @@ impl RawSema {
                     }
                     record(Event::Sleep);
                     me.sema.sleep(None);
+                    woken = true;
                     i = 0;
                 }
                 i += 1;

@@ -38,7 +38,7 @@ use crate::RawLock;
 use crate::fastrand;
 use crate::misuse::unlocked_unlock;
 use crate::primitive::{
-    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, procyield, yield_now,
+    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
 use crate::waiter::{WAITER_ALIGN, Waiter, with_current};
@@ -243,6 +243,7 @@ impl<F: Flavor> RawSpinbit<F> {
             let spin = if multiprocessor() { F::ACTIVE_SPIN } else { 0 };
             let mut we_spin = false;
             let mut at_tail = false;
+            let mut woken = false;
             // Relaxed peeks throughout: only the read-modify-writes acquire.
             let mut v = self.key.load(Ordering::Relaxed);
             let mut i = 0;
@@ -294,9 +295,9 @@ impl<F: Flavor> RawSpinbit<F> {
                         i += 1;
                         continue;
                     } else if i < spin + PASSIVE_SPIN {
-                        // Go questions this yield (golang/go#69268) but keeps it.
+                        // Go questions this yield (golang/go#69268); see passive_spin.
                         record(Event::Spin);
-                        yield_now();
+                        passive_spin(woken);
                         v = self.key.load(Ordering::Relaxed);
                         i += 1;
                         continue;
@@ -322,6 +323,7 @@ impl<F: Flavor> RawSpinbit<F> {
                     we_spin = false;
                     record(Event::Sleep);
                     me.sema.sleep(None);
+                    woken = true;
                     // Relaxed: the semaphore's Acquire ordered the popper's
                     // writes before this read. A node woken with nothing below
                     // it was the oldest sleeper: let it spin next time.
