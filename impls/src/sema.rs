@@ -33,7 +33,8 @@ const LOCKED: usize = 1; // held; the rest of the word is the stack head
 pub const ACTIVE_SPIN: u32 = 4;
 /// Pause instructions per active round (Go's `active_spin_cnt`).
 pub const ACTIVE_SPIN_CNT: u32 = 30;
-/// Rounds of yielding before queueing (Go's `passive_spin`).
+/// Rounds of yielding before queueing (Go's `passive_spin`); a woken waiter
+/// spends them looking at the word instead (see `primitive::passive_spin`).
 pub const PASSIVE_SPIN: u32 = 1;
 
 /// The tristate semaphore lock.

@@ -67,7 +67,9 @@ const _: () = assert!(
 pub const ACTIVE_SPIN: u32 = 4;
 /// Pause instructions per active round (Go's `mutexActiveSpinSize`).
 pub const ACTIVE_SPIN_CNT: u32 = 30;
-/// Rounds of yielding after the active ones (Go's `mutexPassiveSpinCount`).
+/// Rounds of yielding after the active ones (Go's `mutexPassiveSpinCount`);
+/// a woken waiter spends them looking at the word instead (see
+/// `primitive::passive_spin`).
 pub const PASSIVE_SPIN: u32 = 1;
 /// One unlock in this many, on average, wakes the bottom of the stack (Go's
 /// `mutexTailWakePeriod`).

@@ -248,15 +248,22 @@ fn workflow_lint(sh: &Shell, _: &mut Counts) -> Result<()> {
     Ok(())
 }
 
-fn conformance(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = flags::Test {
-        targets: vec![lockyard_platforms::ALL.to_string()],
-        backends: vec![],
-        suites: vec!["conformance".to_string()],
+/// `cargo xtask test --target T... --backend B... --suite SUITE [--chaos]`,
+/// the emulated runner where a target has the choice; no backends is all.
+fn test_flags(targets: &[&str], backends: &[&str], suite: &str, chaos: bool) -> flags::Test {
+    let owned = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+    flags::Test {
+        targets: owned(targets),
+        backends: owned(backends),
+        suites: vec![suite.to_string()],
         runner: RunnerChoice::Qemu,
         qemu_scale: None,
-        chaos: false,
-    };
+        chaos,
+    }
+}
+
+fn conformance(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let flags = test_flags(&[lockyard_platforms::ALL], &[], "conformance", false);
     matrix(sh, counts, &flags, "")
 }
 
@@ -278,14 +285,7 @@ fn matrix(sh: &Shell, counts: &mut Counts, flags: &flags::Test, hint: &str) -> R
 }
 
 fn starvation(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = flags::Test {
-        targets: vec![lockyard_platforms::HOST.to_string()],
-        backends: vec![],
-        suites: vec!["starvation".to_string()],
-        runner: RunnerChoice::Qemu,
-        qemu_scale: None,
-        chaos: false,
-    };
+    let flags = test_flags(&[lockyard_platforms::HOST], &[], "starvation", false);
     // `test` rewrites report.json: keep the conformance step's trials and
     // add this step's trials and figures to them.
     let path = project::report_dir(sh)?.join("report.json");
@@ -346,14 +346,7 @@ const CHAOS_TARGETS: &[&str] = &["all"];
 const CHAOS_BACKENDS: &[&str] = &["futex", "sema", "spinbit"];
 
 fn chaos(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = flags::Test {
-        targets: CHAOS_TARGETS.iter().map(|t| t.to_string()).collect(),
-        backends: CHAOS_BACKENDS.iter().map(|b| b.to_string()).collect(),
-        suites: vec!["conformance".to_string()],
-        runner: RunnerChoice::Qemu,
-        qemu_scale: None,
-        chaos: true,
-    };
+    let flags = test_flags(CHAOS_TARGETS, CHAOS_BACKENDS, "conformance", true);
     matrix(
         sh,
         counts,
