@@ -2,6 +2,7 @@
 //! the compare-and-wait calls libSystem has exported since macOS 10.12 and
 //! that libc++'s atomic wait and Rust's std use too.
 
+use super::deadline::{Deadline, Left};
 use crate::primitive::AtomicU32;
 use core::ffi::{c_int, c_void};
 use std::time::Duration;
@@ -19,19 +20,13 @@ unsafe extern "C" {
 }
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = timeout.map(|t| std::time::Instant::now().checked_add(t));
+    let deadline = Deadline::after(timeout);
     loop {
         // 0 means "forever" to __ulock_wait, so a finite wait is at least 1 µs.
-        let micros = match deadline {
-            None | Some(None) => 0,
-            Some(Some(deadline)) => {
-                match deadline.checked_duration_since(std::time::Instant::now()) {
-                    Some(left) if !left.is_zero() => {
-                        u32::try_from(left.as_micros()).unwrap_or(u32::MAX).max(1)
-                    }
-                    _ => return false,
-                }
-            }
+        let micros = match deadline.left() {
+            Left::Forever => 0,
+            Left::For(left) => u32::try_from(left.as_micros()).unwrap_or(u32::MAX).max(1),
+            Left::Expired => return false,
         };
         // SAFETY: `word` is a live, aligned 32-bit atomic the kernel only
         // reads for the comparison.

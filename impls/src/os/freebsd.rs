@@ -1,26 +1,21 @@
 //! FreeBSD: `_umtx_op` with the private 32-bit wait and wake operations.
 
+use super::deadline::{Deadline, Left, timespec};
 use crate::primitive::AtomicU32;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) const PRIMITIVE: &str = "_umtx_op";
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = timeout.map(|t| Instant::now().checked_add(t));
+    let deadline = Deadline::after(timeout);
     loop {
-        let remaining = match deadline {
-            None | Some(None) => None,
-            Some(Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => Some(left),
-                _ => return false,
-            },
-        };
         // A relative timeout is passed as a bare timespec: uaddr2 carries its
         // size, as _umtx_op(2) documents.
-        let mut ts = remaining.map(|d| libc::timespec {
-            tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
-            tv_nsec: d.subsec_nanos() as _,
-        });
+        let mut ts = match deadline.left() {
+            Left::Forever => None,
+            Left::For(left) => Some(timespec(left)),
+            Left::Expired => return false,
+        };
         let (size, ts_ptr) = match ts.as_mut() {
             Some(ts) => (
                 core::mem::size_of::<libc::timespec>(),

@@ -1,24 +1,19 @@
 //! Linux and Android: the futex system call on a private (process-local) word.
 
+use super::deadline::{Deadline, Left, timespec};
 use crate::primitive::AtomicU32;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) const PRIMITIVE: &str = "futex";
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = timeout.map(|t| Instant::now().checked_add(t));
+    let deadline = Deadline::after(timeout);
     loop {
-        let remaining = match deadline {
-            None | Some(None) => None,
-            Some(Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => Some(left),
-                _ => return false,
-            },
+        let ts = match deadline.left() {
+            Left::Forever => None,
+            Left::For(left) => Some(timespec(left)),
+            Left::Expired => return false,
         };
-        let ts = remaining.map(|d| libc::timespec {
-            tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
-            tv_nsec: d.subsec_nanos() as _,
-        });
         let ts_ptr = ts
             .as_ref()
             .map_or(core::ptr::null(), |ts| ts as *const libc::timespec);

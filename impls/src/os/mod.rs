@@ -24,6 +24,9 @@
 use crate::primitive::AtomicU32;
 use std::time::Duration;
 
+#[cfg(not(loom))]
+mod deadline;
+
 #[cfg(all(not(loom), any(target_os = "linux", target_os = "android")))]
 #[path = "linux.rs"]
 mod imp;

@@ -6,8 +6,9 @@
 //! bucket lock to dequeue. So either the waiter sees the new value and never
 //! sleeps, or it is in the queue when the waker looks: no wake is lost.
 
+use super::deadline::{Deadline, Left};
 use crate::primitive::{AtomicBool, AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use std::{
     sync::{Arc, Mutex, MutexGuard},
@@ -56,27 +57,24 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
             woken: Arc::clone(&woken),
         });
     }
-    let deadline = timeout.map(|t| Instant::now().checked_add(t));
+    let deadline = Deadline::after(timeout);
     // Acquire: pairs with the waker's Release so whatever it did before the
     // wake is visible once we see the flag.
     while !woken.load(Ordering::Acquire) {
-        match deadline {
-            None | Some(None) => thread::park(),
-            Some(Some(deadline)) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    // Leave the queue unless a waker took us out first, in
-                    // which case its wake is ours and we report it.
-                    let mut queue = bucket(addr);
-                    return match queue.iter().position(|p| Arc::ptr_eq(&p.woken, &woken)) {
-                        Some(i) => {
-                            queue.swap_remove(i);
-                            false
-                        }
-                        None => true,
-                    };
-                }
-                thread::park_timeout(left);
+        match deadline.left() {
+            Left::Forever => thread::park(),
+            Left::For(left) => thread::park_timeout(left),
+            Left::Expired => {
+                // Leave the queue unless a waker took us out first, in which
+                // case its wake is ours and we report it.
+                let mut queue = bucket(addr);
+                return match queue.iter().position(|p| Arc::ptr_eq(&p.woken, &woken)) {
+                    Some(i) => {
+                        queue.swap_remove(i);
+                        false
+                    }
+                    None => true,
+                };
             }
         }
     }

@@ -1,24 +1,22 @@
 //! Windows 8 and later: `WaitOnAddress` / `WakeByAddressSingle`.
 
+use super::deadline::{Deadline, Left};
 use crate::primitive::AtomicU32;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use windows_sys::Win32::Foundation::{ERROR_TIMEOUT, GetLastError};
 use windows_sys::Win32::System::Threading::{INFINITE, WaitOnAddress, WakeByAddressSingle};
 
 pub(crate) const PRIMITIVE: &str = "WaitOnAddress";
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = timeout.map(|t| Instant::now().checked_add(t));
-    let millis = match deadline {
-        None | Some(None) => INFINITE,
-        Some(Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
-            // Round up so a short wait does not turn into a busy poll; stay
-            // below INFINITE.
-            Some(left) if !left.is_zero() => {
-                u32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(INFINITE - 1)
-            }
-            _ => return false,
-        },
+    let millis = match Deadline::after(timeout).left() {
+        Left::Forever => INFINITE,
+        // Round up so a short wait does not turn into a busy poll; stay
+        // below INFINITE.
+        Left::For(left) => {
+            u32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(INFINITE - 1)
+        }
+        Left::Expired => return false,
     };
     // SAFETY: both pointers are live and aligned for the call; the compare
     // size matches the 32-bit word.

@@ -1,0 +1,67 @@
+//! The deadline of an OS wait. A wait interrupted by a signal is retried,
+//! and each retry asks what is left, so retries never outlast the timeout.
+
+use std::time::{Duration, Instant};
+
+/// What is left of a wait's timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Left {
+    /// No timeout, or one too far off for the clock: wait until woken.
+    Forever,
+    /// This much, never zero.
+    For(Duration),
+    /// The timeout has passed.
+    Expired,
+}
+
+/// When a wait gives up, fixed as it starts.
+pub(super) struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// `timeout` from now; `None` never expires.
+    pub(super) fn after(timeout: Option<Duration>) -> Deadline {
+        Deadline(timeout.and_then(|t| Instant::now().checked_add(t)))
+    }
+
+    /// What is left now.
+    pub(super) fn left(&self) -> Left {
+        match self.0 {
+            None => Left::Forever,
+            Some(at) => match at.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Left::For(left),
+                _ => Left::Expired,
+            },
+        }
+    }
+}
+
+/// `d` as the relative timespec futex(2) and _umtx_op(2) take; seconds
+/// beyond `time_t` saturate (a wait of centuries).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+pub(super) fn timespec(d: Duration) -> libc::timespec {
+    libc::timespec {
+        tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+        tv_nsec: d.subsec_nanos() as _,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_timeout_or_an_unrepresentable_one_waits_forever() {
+        assert_eq!(Deadline::after(None).left(), Left::Forever);
+        assert_eq!(Deadline::after(Some(Duration::MAX)).left(), Left::Forever);
+    }
+
+    #[test]
+    fn a_zero_timeout_has_expired_and_a_long_one_has_time_left() {
+        assert_eq!(Deadline::after(Some(Duration::ZERO)).left(), Left::Expired);
+        let hour = Duration::from_secs(3600);
+        match Deadline::after(Some(hour)).left() {
+            Left::For(left) => assert!(left <= hour && left > hour / 2, "{left:?}"),
+            other => panic!("an hour from now: {other:?}"),
+        }
+    }
+}
