@@ -9,7 +9,8 @@
 /// A slow-path event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// One round of active (pause) or passive (yield) spinning.
+    /// One round of active (pause) or passive spinning (a yield, or after a
+    /// wake just another look at the word).
     Spin = 0,
     /// A waiter went to sleep in the OS.
     Sleep = 1,

@@ -68,7 +68,7 @@ pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<
         Ok(())
     });
     // Held where promised; for the peers it is a measurement, run with
-    // `--run-ignored all` (parking_lot, whose waiters yield on every spin,
+    // `--run-ignored all` (parking_lot, whose waiters yield while spinning,
     // misses it).
     trials.push(fairness.with_ignored_flag(!promises.latecomer_gets_in));
     trials
