@@ -203,6 +203,7 @@ impl<F: Flavor> RawSpinbit<F> {
             count += 1;
             // SAFETY: a non-zero head or link is a node address packed from
             // `Waiter::addr`, and nodes live forever.
+            // Relaxed: the Acquire load of the head published the links.
             node = unsafe { Waiter::from_addr(node) }
                 .next
                 .load(Ordering::Relaxed);
@@ -280,9 +281,11 @@ impl<F: Flavor> RawSpinbit<F> {
                 if !we_spin
                     && v & SPINNING == 0
                     // Relaxed: SPINNING grants permission, it guards no data.
+                    // Strong, as in Go: no loop retries this claim, and a
+                    // spurious failure would send a would-be spinner to sleep.
                     && self
                         .key
-                        .compare_exchange_weak(v, v | SPINNING, Ordering::Relaxed, Ordering::Relaxed)
+                        .compare_exchange(v, v | SPINNING, Ordering::Relaxed, Ordering::Relaxed)
                         .is_ok()
                 {
                     v |= SPINNING;

@@ -118,25 +118,32 @@ fn handoff<L: RawLock + 'static>(waiters: usize) {
     });
 }
 
+/// How many times the holder looks for the second sleeper before letting go:
+/// enough turns for the spinning waiter's four active rounds and its passive
+/// one. At 3, no explored execution ever had two sleepers.
+const POLLS: usize = 8;
+
+/// Preemption bound for the two-deep models. Three waiters' worth of spin
+/// rounds make bound 3 run for hours on 2 cores; bound 2 takes about 2 min
+/// and reaches the two-deep stack (asserted below) and with it the tail
+/// unlink (checked once by planting a panic there).
+const TWO_DEEP_PREEMPTIONS: usize = 2;
+
 /// Holds the lock until two waiters sleep on spinbit's stack, then lets go:
 /// the unlock sees a stack two deep, so a tail wake must unlink the bottom
 /// node from under the head (the `committed` path of Go's `unlock2Wake`).
-/// How many times the holder looks for the second sleeper before letting go.
-const POLLS: usize = 3;
-
-/// Preemption bound for the two-deep models. Three waiters' worth of spin
-/// rounds make bound 3 run for hours on 2 cores; bound 2 takes about 90 s
-/// and still reaches the tail unlink (checked by planting a panic there).
-const TWO_DEEP_PREEMPTIONS: usize = 2;
-
+/// Fails unless some explored interleaving really had two sleepers.
 fn two_deep_stack<F: Flavor>() {
+    // A std atomic, outside the model: counts executions across the run.
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&reached);
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(
         builder
             .preemption_bound
             .map_or(TWO_DEEP_PREEMPTIONS, |b| b.min(TWO_DEEP_PREEMPTIONS)),
     );
-    builder.check(|| {
+    builder.check(move || {
         let shared = Arc::new(Guarded::<RawSpinbit<F>>::new());
         shared.lock.lock();
         let others: Vec<_> = (0..2)
@@ -156,6 +163,10 @@ fn two_deep_stack<F: Flavor>() {
             }
             thread::yield_now();
         }
+        // Exact: we hold the lock, so nobody pops.
+        if shared.lock.sleepers() >= 2 {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         // SAFETY: locked above on this thread.
         unsafe { shared.lock.unlock() };
         for t in others {
@@ -163,6 +174,10 @@ fn two_deep_stack<F: Flavor>() {
         }
         assert_eq!(shared.value(), 2);
     });
+    assert!(
+        reached.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "no explored interleaving put two waiters to sleep: the model proves nothing"
+    );
 }
 
 #[test]
@@ -206,6 +221,9 @@ macro_rules! models {
 models! {
     futex: RawFutex;
     sema: RawSema;
+    // Under loom fastrand starts from a fixed seed whose first draws are not
+    // 0 mod 16, so this model never tail-wakes; the two flavors below pin
+    // the tail wake to always and never.
     spinbit: RawSpinbit;
     spinbit_lowlatency: RawSpinbitLowLatency;
     spinbit_tail_always: RawSpinbit<TailAlways>;
