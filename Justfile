@@ -1,6 +1,6 @@
 # Thin recipes over `cargo xtask`; `cargo xtask --help` documents them all.
 
-# The conformance suite on every target (the main job).
+# Every suite on every target (the main job).
 default: test-all
 
 # Install what the targets and CI need (Debian packages, rustup targets, nextest, linters).
@@ -11,7 +11,7 @@ setup *args:
 test *args:
     cargo xtask test {{args}}
 
-# The conformance suite on all six targets.
+# Every suite on all six targets.
 test-all *args:
     cargo xtask test --target all {{args}}
 

@@ -109,8 +109,8 @@ pub const STARVATION_HAMMERS: usize = 4;
 pub const HAMMER_HOLD: Duration = Duration::from_micros(20);
 
 // The starvation suite (`tests/starvation.rs`, `crate::starvation`). Its
-// contention runs are Go's MutexContention loop (lock, count, unlock, nothing
-// between) for a fixed time, not a count, so that a starved thread shows as
+// contention runs are Go's MutexContention loop (lock, count and record the
+// wait, unlock, nothing between) for a fixed time, not a count, so that a starved thread shows as
 // a wait as long as the run. It fails only on what no noise explains: a
 // thread that never got the lock in the whole run. The figures (max and
 // p99.9 wait, Jain's index, min/max share) are reported, never asserted:

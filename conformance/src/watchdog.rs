@@ -6,8 +6,10 @@
 //! case asked to have watched, and the stuck threads are left behind. Under
 //! nextest each test is a process of its own, so they die with it.
 
+use crate::budget::Budget;
 use crate::workers::outcome;
 use anyhow::{Context, bail};
+use libtest_mimic::Trial;
 use lockyard::RawLock;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, Weak};
@@ -64,6 +66,21 @@ impl Watch {
             lines.concat()
         }
     }
+}
+
+/// The libtest trial `<backend>::<case>`: `body` under the watchdog, with
+/// `budget`'s watchdog deadline.
+pub fn trial(
+    backend: &str,
+    case: &str,
+    budget: Budget,
+    body: impl FnOnce(&Budget, &Watch) -> anyhow::Result<()> + Send + 'static,
+) -> Trial {
+    let name = format!("{backend}::{case}");
+    Trial::test(name.clone(), move || {
+        run(&name, budget.watchdog, move |watch| body(&budget, watch))
+            .map_err(|e| format!("{e:#}").into())
+    })
 }
 
 /// Runs `case` on its own thread named `name` (the trial's name) and waits

@@ -94,6 +94,13 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
     );
     let count = flags.count.to_string();
     let timed = run_bench(sh, &target_args, &[], &env, &args, &count)?;
+    if compare::parse(&timed).is_empty() {
+        return Err(UsageError(format!(
+            "no benchmark matched --bench {}; the names: `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --list`",
+            flags.benches.join(" --bench ")
+        ))
+        .into());
+    }
     let stats = if flags.no_stats {
         None
     } else {
@@ -177,6 +184,15 @@ fn run_bench(
         out.push('\n');
     }
     let status = child.wait().context("cannot wait for `cargo bench`")?;
+    // The bench binary exits 2 on a bad argument, such as an unknown
+    // backend, after naming the valid ones on stderr.
+    if status.code() == Some(2) {
+        return Err(UsageError(format!(
+            "the benchmark refused its arguments ({}): see the message above",
+            args.join(" ")
+        ))
+        .into());
+    }
     if !status.success() {
         bail!(
             "the benchmark failed ({status}): a FAIL line above names a run whose counts were wrong, \

@@ -32,8 +32,9 @@ pub enum Task {
     Check(Check),
     /// Merge report.json files into one Markdown matrix on stdout.
     Report(Report),
-    /// Everything CI runs, in order: fmt, clippy, host tests, check,
-    /// workflow lint, the conformance matrix under qemu.
+    /// Everything CI runs, in order: fmt, clippy, host-tests, check,
+    /// workflow-lint, conformance (every target under qemu), starvation,
+    /// bench-smoke, loom, miri, chaos, mutants; then a summary.
     Ci(Ci),
     /// Print the table of targets.
     Targets(Targets),

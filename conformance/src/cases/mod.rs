@@ -67,15 +67,11 @@ pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<
     trials
 }
 
-/// The trial `<backend>::<case>`: `body` under the watchdog.
+/// The trial `<backend>::<case>` of backend `L`.
 fn trial<L: RawLock + 'static>(
     case: &str,
     budget: Budget,
     body: impl FnOnce(&Budget, &Watch) -> anyhow::Result<()> + Send + 'static,
 ) -> Trial {
-    let name = format!("{}::{case}", L::NAME);
-    Trial::test(name.clone(), move || {
-        watchdog::run(&name, budget.watchdog, move |watch| body(&budget, watch))
-            .map_err(|e| format!("{e:#}").into())
-    })
+    watchdog::trial(L::NAME, case, budget, body)
 }

@@ -69,7 +69,7 @@ unsafe impl RawLock for ParkingLotLock {
         match unsafe { (*self.held.get()).take() } {
             // SAFETY: the guard came from a successful lock of `raw`.
             Some(guard) => unsafe { self.raw.unlock(guard) },
-            None => panic!("unlock of unlocked lock"),
+            None => panic!("{}", crate::cases::misuse::MESSAGE),
         }
     }
 

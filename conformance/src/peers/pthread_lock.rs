@@ -3,7 +3,8 @@
 
 use super::Blocked;
 use lockyard::RawLock;
-use std::cell::{Cell, UnsafeCell};
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A POSIX mutex behind the raw-lock trait.
 ///
@@ -11,14 +12,15 @@ use std::cell::{Cell, UnsafeCell};
 /// mutex); the harness only locks locks that stay put.
 pub struct PthreadLock {
     mutex: UnsafeCell<libc::pthread_mutex_t>,
-    /// Whether somebody holds it: written only by the holder, so a misused
-    /// unlock is caught before it reaches pthread (where it is undefined).
-    held: Cell<bool>,
+    /// Whether somebody holds it, so a misused unlock is caught before it
+    /// reaches pthread (where it is undefined). Atomic: `is_locked` reads it
+    /// from other threads, and a misused unlock may come from any thread.
+    held: AtomicBool,
     blocked: Blocked,
 }
 
 // SAFETY: the pthread mutex is made for sharing between threads; `held` is
-// only written by the thread holding the mutex.
+// an atomic.
 unsafe impl Sync for PthreadLock {}
 // SAFETY: an unlocked, unused mutex may be moved; see the type docs.
 unsafe impl Send for PthreadLock {}
@@ -43,7 +45,7 @@ unsafe impl RawLock for PthreadLock {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: Self = PthreadLock {
         mutex: UnsafeCell::new(libc::PTHREAD_MUTEX_INITIALIZER),
-        held: Cell::new(false),
+        held: AtomicBool::new(false),
         blocked: Blocked::new(),
     };
 
@@ -61,7 +63,8 @@ unsafe impl RawLock for PthreadLock {
                 .around(|| unsafe { libc::pthread_mutex_lock(self.mutex.get()) });
             assert_eq!(r, 0, "pthread_mutex_lock failed");
         }
-        self.held.set(true);
+        // Relaxed: a misuse flag; the mutex orders the data.
+        self.held.store(true, Ordering::Relaxed);
     }
 
     #[inline]
@@ -69,22 +72,25 @@ unsafe impl RawLock for PthreadLock {
         // SAFETY: the mutex is initialised and stays put (type docs).
         let got = unsafe { libc::pthread_mutex_trylock(self.mutex.get()) } == 0;
         if got {
-            self.held.set(true);
+            // Relaxed: as in `lock`.
+            self.held.store(true, Ordering::Relaxed);
         }
         got
     }
 
     #[inline]
     unsafe fn unlock(&self) {
-        if !self.held.replace(false) {
-            panic!("unlock of unlocked lock");
+        // Relaxed: as in `lock`; the swap lets only one unlock through.
+        if !self.held.swap(false, Ordering::Relaxed) {
+            panic!("{}", crate::cases::misuse::MESSAGE);
         }
         // SAFETY: the caller holds the mutex.
         unsafe { libc::pthread_mutex_unlock(self.mutex.get()) };
     }
 
     fn is_locked(&self) -> bool {
-        self.held.get()
+        // Relaxed: a snapshot.
+        self.held.load(Ordering::Relaxed)
     }
 
     fn is_contended(&self) -> bool {

@@ -65,7 +65,7 @@ unsafe impl RawLock for SpinLock {
     unsafe fn unlock(&self) {
         // Release: hand the critical section's writes over.
         if !self.locked.swap(false, Ordering::Release) {
-            panic!("unlock of unlocked lock");
+            panic!("{}", crate::cases::misuse::MESSAGE);
         }
     }
 

@@ -88,7 +88,7 @@ unsafe impl RawLock for StdLock {
         // SAFETY: the caller holds the lock, so only it touches `held`.
         match unsafe { (*self.held.get()).take() } {
             Some(guard) => drop(guard),
-            None => panic!("unlock of unlocked lock"),
+            None => panic!("{}", crate::cases::misuse::MESSAGE),
         }
     }
 

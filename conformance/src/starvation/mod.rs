@@ -18,11 +18,11 @@ pub mod fairness;
 pub mod figures;
 
 use crate::budget::{
-    Budget, CONTENTION_RUN, CONTENTION_THREADS, TAIL_WAKE_MIN_RATIO, TAIL_WAKE_ROUNDS,
-    TAIL_WAKE_RUN, TAIL_WAKE_THREADS,
+    Budget, CONTENTION_RUN, CONTENTION_THREADS, FAIRNESS_ACQUISITIONS, TAIL_WAKE_MIN_RATIO,
+    TAIL_WAKE_ROUNDS, TAIL_WAKE_RUN, TAIL_WAKE_THREADS,
 };
 use crate::registry::Promises;
-use crate::watchdog::{self, Watch};
+use crate::watchdog::{Watch, trial};
 use anyhow::ensure;
 use figures::{Figures, human_ns};
 use libtest_mimic::Trial;
@@ -64,7 +64,10 @@ pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<
         .collect();
     let fairness = trial(L::NAME, "mutex_fairness", budget, |_, w| {
         let took = fairness::run::<L>(w)?;
-        println!("{} mutex_fairness: 10 acquisitions in {took:?}", L::NAME);
+        println!(
+            "{} mutex_fairness: {FAIRNESS_ACQUISITIONS} acquisitions in {took:?}",
+            L::NAME
+        );
         Ok(())
     });
     // Held where promised; for the peers it is a measurement, run with
@@ -148,20 +151,6 @@ fn tail_wake_matters(_: &Budget, watch: &Watch) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The trial `<backend>::<case>`: `body` under the watchdog.
-fn trial(
-    backend: &str,
-    case: &str,
-    budget: Budget,
-    body: impl FnOnce(&Budget, &Watch) -> anyhow::Result<()> + Send + 'static,
-) -> Trial {
-    let name = format!("{backend}::{case}");
-    Trial::test(name.clone(), move || {
-        watchdog::run(&name, budget.watchdog, move |watch| body(&budget, watch))
-            .map_err(|e| format!("{e:#}").into())
-    })
-}
-
 #[cfg(test)]
 mod tests {
     //! Positive controls: a lock that starves one thread on purpose, which
@@ -169,6 +158,7 @@ mod tests {
     //! correct lock that passes the same runs.
 
     use super::*;
+    use crate::watchdog;
     use lockyard::futex::RawFutex;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Instant;
