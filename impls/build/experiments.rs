@@ -6,9 +6,11 @@
 /// Go's `haveXchg8` set (386, amd64, arm, arm64, ppc64, ppc64le).
 pub const XCHG8_ARCHES: &[&str] = &["x86", "x86_64", "arm", "aarch64", "powerpc64"];
 
-/// Operating systems whose pre-spinbit Go lock is the futex one; every other
-/// system used the semaphore one.
-pub const FUTEX_OSES: &[&str] = &["linux", "android", "freebsd", "openbsd", "dragonfly"];
+/// Operating systems whose pre-spinbit Go lock is the futex one (the build
+/// tags of Go's `lock_futex.go`: dragonfly, freebsd, linux, which android
+/// implies); every other system, openbsd and netbsd included, used the
+/// semaphore one.
+pub const FUTEX_OSES: &[&str] = &["linux", "android", "freebsd", "dragonfly"];
 
 /// The experiments and what each switches.
 pub const EXPERIMENTS: &[(&str, &str)] = &[

@@ -15,7 +15,15 @@
 
 #![warn(missing_docs)]
 
+pub mod env;
+
 use std::fmt;
+
+/// The argument that makes a suite binary print the experiment settings its
+/// lockyard was built with (`lockyard::experiment()`, as one JSON object)
+/// and exit, so the xtask reports what a build has rather than what the
+/// table expects.
+pub const SUITE_EXPERIMENT_ARG: &str = "--lockyard-experiment";
 
 /// The host the [`Target::run`] column is written for.
 pub const TABLE_HOST: &str = "x86_64-unknown-linux-gnu";
@@ -400,6 +408,12 @@ impl Target {
         self.triple.to_uppercase().replace(['-', '.'], "_")
     }
 
+    /// The name as one path component (`darwin-arm64` for `darwin/arm64`),
+    /// for files and directories named after the target.
+    pub fn file_stem(&self) -> String {
+        self.name().replace('/', "-")
+    }
+
     /// How the target runs here, in a few words (for tables).
     pub fn run_summary(&self) -> String {
         match self.run {
@@ -602,6 +616,8 @@ mod tests {
         );
         assert_eq!(arm64.runner_command(Runner::Native), None);
         assert_eq!(arm64.env_key(), "AARCH64_UNKNOWN_LINUX_GNU");
+        assert_eq!(arm64.file_stem(), "arm64");
+        assert_eq!(find("darwin/arm64").unwrap().file_stem(), "darwin-arm64");
 
         let i386 = find("386").unwrap();
         assert_eq!(i386.runners(), [Runner::Qemu, Runner::Native]);
