@@ -143,3 +143,185 @@ fn justfile_recipes_run_the_xtask() {
         }
     }
 }
+
+/// The `src/` folders whose module graphs must stay acyclic.
+const CRATE_SOURCES: &[&str] = &["impls/src", "platforms/src", "conformance/src", "xtask/src"];
+
+/// The top-level module a file of `src` belongs to (`os` for
+/// `src/os/linux.rs`), or `None` for the crate root, whose re-exports are
+/// glue, not a layer.
+fn top_module(src: &Path, file: &Path) -> Option<String> {
+    let first = file.strip_prefix(src).ok()?.components().next()?;
+    let name = first.as_os_str().to_str()?.trim_end_matches(".rs");
+    (!matches!(name, "lib" | "main")).then(|| name.to_string())
+}
+
+/// The modules `text` names through `crate::<module>`, with the line of each
+/// first mention. Doc links and comments count: a doc that points at a
+/// module leans on it as much as a `use` does.
+fn crate_references(text: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(at) = rest.find("crate::") {
+            let before = rest[..at].chars().next_back();
+            let after = &rest[at + "crate::".len()..];
+            rest = after;
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let ident: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !ident.is_empty() && !out.iter().any(|(m, _)| *m == ident) {
+                out.push((ident, n + 1));
+            }
+        }
+    }
+    out
+}
+
+/// No two modules of a crate depend on each other, directly or through
+/// others: each crate is a stack of layers, which is what lets a reader
+/// (or a reviewer) take one module at a time.
+#[test]
+fn modules_form_no_cycles() {
+    let root = project::root();
+    let mut problems = Vec::new();
+    for src in CRATE_SOURCES {
+        let src = root.join(src);
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut modules: Vec<String> = files.iter().filter_map(|f| top_module(&src, f)).collect();
+        modules.sort();
+        modules.dedup();
+        let index = |m: &str| modules.iter().position(|x| x == m);
+        let n = modules.len();
+        // edge[a][b]: where module a first names module b.
+        let mut edge: Vec<Vec<Option<String>>> = vec![vec![None; n]; n];
+        for file in &files {
+            let Some(from) = top_module(&src, file).and_then(|m| index(&m)) else {
+                continue;
+            };
+            for (name, line) in crate_references(&read(file)) {
+                if let Some(to) = index(&name)
+                    && to != from
+                    && edge[from][to].is_none()
+                {
+                    let rel = file.strip_prefix(&root).unwrap_or(file);
+                    edge[from][to] = Some(format!("{}:{line}", rel.display()));
+                }
+            }
+        }
+        // Reachability by Floyd–Warshall: the graphs have a few dozen nodes.
+        let mut reach: Vec<Vec<bool>> = edge
+            .iter()
+            .map(|row| row.iter().map(Option::is_some).collect())
+            .collect();
+        for k in 0..n {
+            for i in 0..n {
+                for j in 0..n {
+                    reach[i][j] |= reach[i][k] && reach[k][j];
+                }
+            }
+        }
+        for a in 0..n {
+            for b in 0..n {
+                if let Some(at) = &edge[a][b]
+                    && reach[b][a]
+                {
+                    problems.push(format!(
+                        "{}: `{}` -> `{}` ({at}), and `{}` leads back",
+                        src.strip_prefix(&root).unwrap_or(&src).display(),
+                        modules[a],
+                        modules[b],
+                        modules[b]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "module cycles (move the shared piece into a module both can depend on):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Source files stay small enough to read whole; the table of targets is
+/// data and may grow with its rows.
+#[test]
+fn source_files_stay_under_450_lines() {
+    const MAX_LINES: usize = 450;
+    let root = project::root();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("platforms/src/lib.rs"))
+        .filter_map(|f| {
+            let lines = read(f).lines().count();
+            (lines > MAX_LINES).then(|| format!("{}: {lines} lines", f.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "split these files (one concept per file; at most {MAX_LINES} lines):\n{}",
+        long.join("\n")
+    );
+}
+
+/// Every `LOCKYARD_*` variable is named once, in `lockyard_platforms::env`:
+/// the harness takes it from there, and lockyard, which builds alone, reads
+/// exactly the ones that module says it reads, spelled the same.
+#[test]
+fn environment_variables_have_one_home() {
+    let root = project::root();
+    let quoted = concat!("\"", "LOCKYARD_");
+    let mut spelled = Vec::new();
+    for dir in ["xtask", "conformance"] {
+        let mut files = Vec::new();
+        rust_files(&root.join(dir), &mut files);
+        for file in files.iter().filter(|f| !f.ends_with("tidy.rs")) {
+            for (n, line) in read(file).lines().enumerate() {
+                if line.contains(quoted) {
+                    spelled.push(format!("{}:{}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        spelled.is_empty(),
+        "use lockyard_platforms::env instead of spelling these variables:\n{}",
+        spelled.join("\n")
+    );
+
+    let mut files = Vec::new();
+    rust_files(&root.join("impls"), &mut files);
+    let mut read_by_lockyard: Vec<String> = Vec::new();
+    for file in &files {
+        let text = read(file);
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(concat!("var(", "\"", "LOCKYARD_")) {
+            let name: String = rest[at + "var(\"".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            rest = &rest[at + 1..];
+            if !read_by_lockyard.contains(&name) {
+                read_by_lockyard.push(name);
+            }
+        }
+    }
+    read_by_lockyard.sort();
+    let mut expected = vec![
+        lockyard_platforms::env::CHAOS.to_string(),
+        lockyard_platforms::env::EXPERIMENT.to_string(),
+    ];
+    expected.sort();
+    assert_eq!(
+        read_by_lockyard, expected,
+        "the variables lockyard reads differ from lockyard_platforms::env's account of them"
+    );
+}
