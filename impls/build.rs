@@ -3,6 +3,21 @@
 //! the target's baseline, then cargo features, then `LOCKYARD_EXPERIMENT`.
 //! A name that is not an experiment, or one that needs an 8-bit swap the
 //! target lacks, stops the build with the list of valid choices.
+//!
+//! Each decision the crate's code depends on is made here, once, and
+//! emitted as one cfg, so no source file recombines features, loom and Miri:
+//!
+//! | cfg                      | set when                                                        |
+//! |--------------------------|-----------------------------------------------------------------|
+//! | `lockyard_byte_path`     | the target has an 8-bit swap and neither loom nor Miri checks this build (both check the word path) |
+//! | `lockyard_spinbit_xchg8` | `lockyard_byte_path` and the `spinbitxchg8` experiment is on     |
+//! | `lockyard_default`       | `= "futex" \| "sema" \| "spinbit"`: the backend behind `Mutex`  |
+//! | `lockyard_chaos`         | the `chaos` feature, outside loom (whose model has its own)     |
+//! | `lockyard_stats`         | the `stats` feature, outside loom                               |
+//!
+//! `lockyard_loom` is the one input cfg: `RUSTFLAGS="--cfg lockyard_loom"`
+//! swaps the atomics for loom's (namespaced, as crossbeam's `crossbeam_loom`,
+//! so that a dependency keyed on a bare `loom` cannot flip with it).
 
 #[path = "build/experiments.rs"]
 mod experiments;
@@ -13,8 +28,14 @@ fn main() {
     println!("cargo::rerun-if-env-changed=LOCKYARD_EXPERIMENT");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=build/experiments.rs");
-    println!("cargo::rustc-check-cfg=cfg(lockyard_has_xchg8)");
-    println!("cargo::rustc-check-cfg=cfg(lockyard_spinbit_xchg8)");
+    for decision in [
+        "lockyard_byte_path",
+        "lockyard_spinbit_xchg8",
+        "lockyard_chaos",
+        "lockyard_stats",
+    ] {
+        println!("cargo::rustc-check-cfg=cfg({decision})");
+    }
     println!(
         "cargo::rustc-check-cfg=cfg(lockyard_default, values(\"futex\", \"sema\", \"spinbit\"))"
     );
@@ -35,11 +56,21 @@ fn main() {
         }
     };
 
-    if resolved.have_xchg8 {
-        println!("cargo::rustc-cfg=lockyard_has_xchg8");
-    }
-    if resolved.spinbitxchg8 {
-        println!("cargo::rustc-cfg=lockyard_spinbit_xchg8");
+    // Build scripts see the target's cfgs, RUSTFLAGS' and Miri's included.
+    let loom = env::var_os("CARGO_CFG_LOCKYARD_LOOM").is_some();
+    let miri = env::var_os("CARGO_CFG_MIRI").is_some();
+    let byte_path = resolved.have_xchg8 && !loom && !miri;
+    let feature = |name: &str| features.contains(&name);
+    let decisions = [
+        ("lockyard_byte_path", byte_path),
+        ("lockyard_spinbit_xchg8", byte_path && resolved.spinbitxchg8),
+        ("lockyard_chaos", feature("chaos") && !loom),
+        ("lockyard_stats", feature("stats") && !loom),
+    ];
+    for (cfg, on) in decisions {
+        if on {
+            println!("cargo::rustc-cfg={cfg}");
+        }
     }
     println!("cargo::rustc-cfg=lockyard_default=\"{}\"", resolved.default);
     println!(

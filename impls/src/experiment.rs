@@ -1,28 +1,24 @@
-//! The build's experiment settings and the default backend they select
-//! (like Go's `GOEXPERIMENT`; build.rs parses them).
-
-use crate::RawLock;
+//! The build's experiment settings (like Go's `GOEXPERIMENT`; build.rs
+//! resolves them and emits one cfg per decision). A leaf: the backends read
+//! their knobs from here, and the crate root assembles the report.
 
 /// Whether the target has a native 8-bit atomic swap that spinbit's byte path
 /// may use. Never under loom or Miri, which check the word path.
-pub const HAS_XCHG8: bool = cfg!(all(lockyard_has_xchg8, not(loom), not(miri)));
+pub const HAS_XCHG8: bool = cfg!(lockyard_byte_path);
 
 /// Whether the `spinbit` backend takes the byte path (the `spinbitxchg8`
 /// experiment), where it can.
-pub const SPINBIT_XCHG8: bool = HAS_XCHG8 && cfg!(lockyard_spinbit_xchg8);
+pub const SPINBIT_XCHG8: bool = cfg!(lockyard_spinbit_xchg8);
 
-/// The backend behind [`crate::Mutex`]: spinbit where the `spinbitmutex`
-/// experiment is on, otherwise the tristate lock Go used on this OS.
-#[cfg(lockyard_default = "spinbit")]
-pub type DefaultLock = crate::spinbit::RawSpinbit;
-/// The backend behind [`crate::Mutex`]: spinbit where the `spinbitmutex`
-/// experiment is on, otherwise the tristate lock Go used on this OS.
-#[cfg(lockyard_default = "futex")]
-pub type DefaultLock = crate::futex::RawFutex;
-/// The backend behind [`crate::Mutex`]: spinbit where the `spinbitmutex`
-/// experiment is on, otherwise the tristate lock Go used on this OS.
-#[cfg(lockyard_default = "sema")]
-pub type DefaultLock = crate::sema::RawSema;
+/// Name of the backend the `spinbitmutex` experiment and the OS pick for
+/// `DefaultLock` (the crate root checks it against the type's `NAME`).
+pub(crate) const DEFAULT_BACKEND: &str = if cfg!(lockyard_default = "spinbit") {
+    "spinbit"
+} else if cfg!(lockyard_default = "futex") {
+    "futex"
+} else {
+    "sema"
+};
 
 /// What this build was configured with, for reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,20 +31,22 @@ pub struct Experiment {
     pub spinbit_mutex: bool,
     /// `spinbitxchg8`: spinbit's fast paths swap the flag byte.
     pub spinbit_xchg8: bool,
-    /// Name of [`DefaultLock`].
+    /// Name of `DefaultLock`.
     pub default_backend: &'static str,
     /// The OS wait/wake primitive compiled in.
     pub os_primitive: &'static str,
 }
 
-/// The experiment settings this build of lockyard was made with.
-pub fn experiment() -> Experiment {
-    Experiment {
-        flags: env!("LOCKYARD_EXPERIMENT_FLAGS"),
-        source: env!("LOCKYARD_EXPERIMENT_SOURCE"),
-        spinbit_mutex: cfg!(lockyard_default = "spinbit"),
-        spinbit_xchg8: SPINBIT_XCHG8,
-        default_backend: DefaultLock::NAME,
-        os_primitive: crate::os::PRIMITIVE,
+impl Experiment {
+    /// The settings of this build, given the OS primitive the OS layer chose.
+    pub(crate) const fn of_this_build(os_primitive: &'static str) -> Experiment {
+        Experiment {
+            flags: env!("LOCKYARD_EXPERIMENT_FLAGS"),
+            source: env!("LOCKYARD_EXPERIMENT_SOURCE"),
+            spinbit_mutex: cfg!(lockyard_default = "spinbit"),
+            spinbit_xchg8: SPINBIT_XCHG8,
+            default_backend: DEFAULT_BACKEND,
+            os_primitive,
+        }
     }
 }

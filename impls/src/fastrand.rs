@@ -10,7 +10,7 @@ thread_local! {
 
 /// Seeded from this thread's stack address and the clock, so threads
 /// diverge; wyrand tolerates any seed.
-#[cfg(not(loom))]
+#[cfg(not(lockyard_loom))]
 fn seed() -> u64 {
     let local = 0u8;
     let here = &local as *const u8 as u64;
@@ -21,7 +21,7 @@ fn seed() -> u64 {
 }
 
 /// Loom replays each execution and requires the same choices every time.
-#[cfg(loom)]
+#[cfg(lockyard_loom)]
 fn seed() -> u64 {
     0
 }
@@ -38,7 +38,7 @@ pub(crate) fn below(n: u32) -> u32 {
     ((u64::from(x as u32) * u64::from(n)) >> 32) as u32
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(lockyard_loom)))]
 mod tests {
     use super::below;
 

@@ -21,21 +21,14 @@ use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::os;
 use crate::primitive::{
-    AtomicU32, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
+    ACTIVE_SPIN, ACTIVE_SPIN_CNT, AtomicU32, Ordering, PASSIVE_SPIN, const_fn_unless_loom,
+    multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
 
 const UNLOCKED: u32 = 0; // free
 const LOCKED: u32 = 1; // held, no sleepers
 const SLEEPING: u32 = 2; // held, maybe sleepers
-
-/// Rounds of active spinning before yielding (Go's `active_spin`).
-pub const ACTIVE_SPIN: u32 = 4;
-/// Pause instructions per active round (Go's `active_spin_cnt`).
-pub const ACTIVE_SPIN_CNT: u32 = 30;
-/// Rounds of yielding before sleeping (Go's `passive_spin`); a woken waiter
-/// spends them looking at the word instead (see `primitive::passive_spin`).
-pub const PASSIVE_SPIN: u32 = 1;
 
 /// The tristate futex lock.
 pub struct RawFutex {
@@ -106,7 +99,7 @@ impl Default for RawFutex {
 // it, with Acquire, and unlock gives it back with Release.
 unsafe impl RawLock for RawFutex {
     const NAME: &'static str = "futex";
-    #[cfg(not(loom))]
+    #[cfg(not(lockyard_loom))]
     const INIT: Self = Self::new();
 
     fn new() -> Self {
@@ -158,11 +151,5 @@ unsafe impl RawLock for RawFutex {
     }
 }
 
-crate::impl_lock_api!(RawFutex);
-
-/// A mutex on the tristate futex lock.
-#[cfg(not(loom))]
-pub type Mutex<T> = lock_api::Mutex<RawFutex, T>;
-/// The guard of [`Mutex`].
-#[cfg(not(loom))]
-pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawFutex, T>;
+crate::raw_lock::impl_lock_api!(RawFutex);
+crate::raw_lock::lock_api_aliases!(RawFutex, "the tristate futex lock");

@@ -11,7 +11,7 @@
 
 #![warn(missing_docs)]
 
-#[cfg(all(feature = "chaos", not(loom)))]
+#[cfg(lockyard_chaos)]
 mod chaos;
 mod experiment;
 mod fastrand;
@@ -25,25 +25,40 @@ mod semaphore;
 pub mod spinbit;
 pub mod stats;
 mod waiter;
-#[cfg(not(loom))]
+#[cfg_attr(lockyard_loom, path = "waiter_pool_loom.rs")]
 mod waiter_pool;
 pub mod xchg8;
 
-pub use experiment::{DefaultLock, Experiment, HAS_XCHG8, SPINBIT_XCHG8, experiment};
+pub use experiment::{Experiment, HAS_XCHG8, SPINBIT_XCHG8};
 pub use os::PRIMITIVE as OS_PRIMITIVE;
 pub use raw_lock::RawLock;
 pub use semaphore::Semaphore;
-#[cfg(not(loom))]
+#[cfg(not(lockyard_loom))]
 pub use waiter_pool::idle_waiters;
 
-#[doc(hidden)]
-pub use lock_api as __lock_api;
+/// The backend behind [`Mutex`]: spinbit where the `spinbitmutex`
+/// experiment is on, otherwise the tristate lock Go used on this OS.
+#[cfg(lockyard_default = "spinbit")]
+pub type DefaultLock = spinbit::RawSpinbit;
+/// The backend behind [`Mutex`]: spinbit where the `spinbitmutex`
+/// experiment is on, otherwise the tristate lock Go used on this OS.
+#[cfg(lockyard_default = "futex")]
+pub type DefaultLock = futex::RawFutex;
+/// The backend behind [`Mutex`]: spinbit where the `spinbitmutex`
+/// experiment is on, otherwise the tristate lock Go used on this OS.
+#[cfg(lockyard_default = "sema")]
+pub type DefaultLock = sema::RawSema;
+
+/// The experiment settings this build of lockyard was made with.
+pub fn experiment() -> Experiment {
+    Experiment::of_this_build(os::PRIMITIVE)
+}
 
 /// Expands its input only where spinbit's byte path exists (the
 /// `spinbit-xchg8` flavor, [`spinbit::RawSpinbitXchg8`]), so code outside the
 /// crate can name it without copying the target list. `if_xchg8! { { A }
 /// else { B } }` expands `A` there and `B` elsewhere.
-#[cfg(all(lockyard_has_xchg8, not(loom), not(miri)))]
+#[cfg(lockyard_byte_path)]
 #[macro_export]
 macro_rules! if_xchg8 {
     ({ $($yes:tt)* } else { $($no:tt)* }) => { $($yes)* };
@@ -52,16 +67,24 @@ macro_rules! if_xchg8 {
 
 /// Expands its input only where spinbit's byte path exists; it does not
 /// here, so only an `else` branch expands.
-#[cfg(not(all(lockyard_has_xchg8, not(loom), not(miri))))]
+#[cfg(not(lockyard_byte_path))]
 #[macro_export]
 macro_rules! if_xchg8 {
     ({ $($yes:tt)* } else { $($no:tt)* }) => { $($no)* };
     ($($item:tt)*) => {};
 }
 
-/// A mutex on the target's default backend ([`DefaultLock`]).
-#[cfg(not(loom))]
-pub type Mutex<T> = lock_api::Mutex<DefaultLock, T>;
-/// The guard of [`Mutex`].
-#[cfg(not(loom))]
-pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, DefaultLock, T>;
+raw_lock::lock_api_aliases!(
+    DefaultLock,
+    "the target's default backend ([`DefaultLock`])"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::{DefaultLock, RawLock, experiment};
+
+    #[test]
+    fn the_report_names_the_default_lock() {
+        assert_eq!(experiment().default_backend, DefaultLock::NAME);
+    }
+}

@@ -2,22 +2,22 @@
 //! thread-locals from.
 //!
 //! Two copies with identical paths, as crossbeam-utils does: the std one for
-//! real builds and a `cfg(loom)` one so loom can explore every interleaving of
+//! real builds and a `cfg(lockyard_loom)` one so loom can explore every interleaving of
 //! the very same backend code. Nothing else in the crate names
 //! `core::sync::atomic` directly.
 
-#[cfg(not(loom))]
+#[cfg(not(lockyard_loom))]
 mod imp {
     // AtomicBool is used only by the parking fallback, which some targets skip.
     #[allow(unused_imports)]
     pub(crate) use core::sync::atomic::AtomicBool;
-    #[cfg(lockyard_has_xchg8)]
+    #[cfg(lockyard_byte_path)]
     pub(crate) use core::sync::atomic::AtomicU8;
     pub(crate) use core::sync::atomic::Ordering;
-    #[cfg(not(feature = "chaos"))]
+    #[cfg(not(lockyard_chaos))]
     pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize};
     // With `chaos`, the same names carry fault injection (see chaos.rs).
-    #[cfg(feature = "chaos")]
+    #[cfg(lockyard_chaos)]
     pub(crate) use crate::chaos::{AtomicU32, AtomicUsize};
     pub(crate) use std::thread_local;
 
@@ -49,7 +49,7 @@ mod imp {
     }
 }
 
-#[cfg(loom)]
+#[cfg(lockyard_loom)]
 mod imp {
     // Loom tracks every access through its own atomics; a spin or a yield
     // must become a loom yield or a spinning thread would be explored forever.
@@ -76,22 +76,26 @@ mod imp {
 
 pub(crate) use imp::*;
 
+/// Rounds of active spinning before the passive round (Go's `active_spin` in
+/// the tristate locks, `mutexActiveSpinCount` in spinbit).
+pub(crate) const ACTIVE_SPIN: u32 = 4;
+/// Pause instructions per active round (Go's `active_spin_cnt`,
+/// `mutexActiveSpinSize`).
+pub(crate) const ACTIVE_SPIN_CNT: u32 = 30;
+/// Passive rounds before sleeping (Go's `passive_spin`,
+/// `mutexPassiveSpinCount`); see [`passive_spin`] for what one round is.
+pub(crate) const PASSIVE_SPIN: u32 = 1;
+
 /// The passive spin round of every backend's slow path: Go's one `osyield`
 /// before sleeping, taken only until a waiter's first wait returns (woken,
 /// or finding the word already changed), never after.
 ///
-/// A yield while another thread is runnable on the CPU lowers the yielder's
-/// standing with the scheduler (Linux's EEVDF pushes its deadline back a
-/// slice). A woken waiter that yields then loses every race for the lock to
-/// a thread that releases and retakes it: Go's TestMutexFairness (the
-/// starvation suite's `mutex_fairness`) got 0 of its 10 acquisitions in
-/// 10 s for futex, sema and spinbit alike on Linux 6.18, and passes in
-/// 2-50 ms without the yield after a wake. Arriving waiters still yield,
-/// which is what keeps 16 threads on 2 cores at the 1-thread speed: dropping
-/// that yield too took futex from 17 to 26-35 MutexContention ns/op at 3-16
-/// threads.
-/// std's mutex never yields; parking_lot yields in 7 of its 10 spin rounds
-/// and fails the same test.
+/// A yield lowers the yielder's standing with the scheduler, so a woken
+/// waiter that yields loses every race for the lock to a thread that
+/// releases and retakes it (Go's TestMutexFairness, the starvation suite's
+/// `mutex_fairness`, fails without this rule); arriving waiters still yield,
+/// which is what keeps many threads on few cores near the 1-thread speed.
+/// README's "Benchmarks and fairness" has the measurements.
 #[inline]
 pub(crate) fn passive_spin(woken: bool) {
     if !woken {
@@ -103,11 +107,11 @@ pub(crate) fn passive_spin(woken: bool) {
 /// under loom, whose atomics cannot be built in a const context.
 macro_rules! const_fn_unless_loom {
     ($(#[$meta:meta])* $vis:vis fn $name:ident() -> $ret:ty $body:block) => {
-        #[cfg(not(loom))]
+        #[cfg(not(lockyard_loom))]
         $(#[$meta])*
         $vis const fn $name() -> $ret $body
 
-        #[cfg(loom)]
+        #[cfg(lockyard_loom)]
         $(#[$meta])*
         $vis fn $name() -> $ret $body
     };

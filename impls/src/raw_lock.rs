@@ -14,7 +14,7 @@ pub unsafe trait RawLock: Send + Sync {
     const NAME: &'static str;
 
     /// An unlocked lock, for statics and `lock_api`.
-    #[cfg(not(loom))]
+    #[cfg(not(lockyard_loom))]
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: Self;
 
@@ -59,15 +59,14 @@ pub unsafe trait RawLock: Send + Sync {
     }
 }
 
-/// Implements `lock_api::RawMutex` for a [`RawLock`] type and declares the
-/// backend's typed `Mutex<T>` and `MutexGuard<'a, T>` aliases.
+/// Implements `lock_api::RawMutex` for a [`RawLock`] type by delegation.
 ///
 /// `lock_api`'s trait is foreign, so it cannot be implemented once for every
-/// `RawLock`; this keeps the per-backend impls identical.
-#[macro_export]
+/// `RawLock`; this keeps the per-backend impls identical. The typed aliases
+/// come from [`lock_api_aliases!`].
 macro_rules! impl_lock_api {
     ($raw:ty) => {
-        #[cfg(not(loom))]
+        #[cfg(not(lockyard_loom))]
         // SAFETY: delegates to a `RawLock`, whose contract is mutual
         // exclusion with Release-to-Acquire handover; the guard carries no
         // state and unlocking from another thread is allowed by every backend.
@@ -101,3 +100,19 @@ macro_rules! impl_lock_api {
         }
     };
 }
+pub(crate) use impl_lock_api;
+
+/// Declares `Mutex<T>` and `MutexGuard<'a, T>`, lock_api's typed mutex and
+/// guard on `$raw` (a type with [`impl_lock_api!`]), in the calling module;
+/// `$what` ends the mutex's doc line ("A mutex on ...").
+macro_rules! lock_api_aliases {
+    ($raw:ty, $what:literal) => {
+        #[doc = concat!("A mutex on ", $what, ".")]
+        #[cfg(not(lockyard_loom))]
+        pub type Mutex<T> = lock_api::Mutex<$raw, T>;
+        /// The guard of [`Mutex`].
+        #[cfg(not(lockyard_loom))]
+        pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, $raw, T>;
+    };
+}
+pub(crate) use lock_api_aliases;

@@ -22,20 +22,14 @@
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::primitive::{
-    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
+    ACTIVE_SPIN, ACTIVE_SPIN_CNT, AtomicUsize, Ordering, PASSIVE_SPIN, const_fn_unless_loom,
+    multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
-use crate::waiter::{Waiter, with_current};
+use crate::waiter::Waiter;
+use crate::waiter_pool::with_current;
 
 const LOCKED: usize = 1; // held; the rest of the word is the stack head
-
-/// Rounds of active spinning before yielding (Go's `active_spin`).
-pub const ACTIVE_SPIN: u32 = 4;
-/// Pause instructions per active round (Go's `active_spin_cnt`).
-pub const ACTIVE_SPIN_CNT: u32 = 30;
-/// Rounds of yielding before queueing (Go's `passive_spin`); a woken waiter
-/// spends them looking at the word instead (see `primitive::passive_spin`).
-pub const PASSIVE_SPIN: u32 = 1;
 
 /// The tristate semaphore lock.
 pub struct RawSema {
@@ -159,7 +153,7 @@ impl Default for RawSema {
 // Acquire; every path that clears it is the holder's, with Release.
 unsafe impl RawLock for RawSema {
     const NAME: &'static str = "sema";
-    #[cfg(not(loom))]
+    #[cfg(not(lockyard_loom))]
     const INIT: Self = Self::new();
 
     fn new() -> Self {
@@ -226,11 +220,5 @@ unsafe impl RawLock for RawSema {
     }
 }
 
-crate::impl_lock_api!(RawSema);
-
-/// A mutex on the tristate semaphore lock.
-#[cfg(not(loom))]
-pub type Mutex<T> = lock_api::Mutex<RawSema, T>;
-/// The guard of [`Mutex`].
-#[cfg(not(loom))]
-pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawSema, T>;
+crate::raw_lock::impl_lock_api!(RawSema);
+crate::raw_lock::lock_api_aliases!(RawSema, "the tristate semaphore lock");

@@ -6,9 +6,9 @@
 //! it is never lost: the waker may pop a waiter from a lock's stack and wake it
 //! before that waiter has even reached its `sleep`.
 
-use crate::os;
-use crate::primitive::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use crate::os::{self, Deadline, Left};
+use crate::primitive::{AtomicU32, Ordering, const_fn_unless_loom};
+use std::time::Duration;
 
 /// Tokens waiting to be taken; only the owning thread ever sleeps on it.
 pub struct Semaphore {
@@ -16,19 +16,10 @@ pub struct Semaphore {
 }
 
 impl Semaphore {
-    /// A semaphore with no tokens.
-    #[cfg(not(loom))]
-    pub const fn new() -> Self {
-        Semaphore {
-            count: AtomicU32::new(0),
-        }
-    }
-
-    /// A semaphore with no tokens.
-    #[cfg(loom)]
-    pub fn new() -> Self {
-        Semaphore {
-            count: AtomicU32::new(0),
+    const_fn_unless_loom! {
+        /// A semaphore with no tokens.
+        pub fn new() -> Self {
+            Semaphore { count: AtomicU32::new(0) }
         }
     }
 
@@ -37,18 +28,19 @@ impl Semaphore {
     /// token. Spurious returns of the OS wait (signals, EINTR, early wakes) are
     /// absorbed here and never reach the caller.
     pub fn sleep(&self, timeout: Option<Duration>) -> bool {
-        let deadline = timeout.map(|t| Instant::now().checked_add(t));
+        let deadline = Deadline::after(timeout);
         loop {
             if self.try_take() {
                 return true;
             }
-            let left = match deadline {
-                None | Some(None) => None,
-                Some(Some(deadline)) => Some(deadline.saturating_duration_since(Instant::now())),
+            // At the deadline a token may just have landed: take it rather
+            // than strand it for the next sleep.
+            let left = match deadline.left() {
+                Left::Forever => None,
+                Left::For(left) => Some(left),
+                Left::Expired => return self.try_take(),
             };
-            if left.is_some_and(|left| left.is_zero()) || !os::wait(&self.count, 0, left) {
-                // A token may have landed right at the deadline: take it
-                // rather than strand it for the next sleep.
+            if !os::wait(&self.count, 0, left) {
                 return self.try_take();
             }
         }
@@ -88,7 +80,7 @@ impl Default for Semaphore {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(lockyard_loom)))]
 mod tests {
     use super::Semaphore;
     use std::sync::Arc;

@@ -35,14 +35,24 @@
 //! `SPINNING` is a permission, not a lock around data: Relaxed.
 
 use crate::RawLock;
-use crate::fastrand;
 use crate::misuse::unlocked_unlock;
 use crate::primitive::{
-    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
+    ACTIVE_SPIN_CNT, AtomicUsize, Ordering, PASSIVE_SPIN, const_fn_unless_loom, multiprocessor,
+    passive_spin, procyield,
 };
 use crate::stats::{Event, record};
-use crate::waiter::{WAITER_ALIGN, Waiter, with_current};
+use crate::waiter::{WAITER_ALIGN, Waiter};
+use crate::waiter_pool::with_current;
 use core::marker::PhantomData;
+
+mod flags;
+mod flavor;
+#[cfg(all(test, not(lockyard_loom)))]
+mod tests;
+
+#[cfg(lockyard_byte_path)]
+pub use flavor::Xchg8Path;
+pub use flavor::{Flavor, LowLatency, Standard, WordPath};
 
 /// Held.
 pub const LOCKED: usize = 0x001;
@@ -62,15 +72,6 @@ const _: () = assert!(
     "waiter nodes must leave the flag bits free"
 );
 
-/// Rounds of active spinning for a waiter allowed to spin (Go's
-/// `mutexActiveSpinCount`).
-pub const ACTIVE_SPIN: u32 = 4;
-/// Pause instructions per active round (Go's `mutexActiveSpinSize`).
-pub const ACTIVE_SPIN_CNT: u32 = 30;
-/// Rounds of yielding after the active ones (Go's `mutexPassiveSpinCount`);
-/// a woken waiter spends them looking at the word instead (see
-/// `primitive::passive_spin`).
-pub const PASSIVE_SPIN: u32 = 1;
 /// One unlock in this many, on average, wakes the bottom of the stack (Go's
 /// `mutexTailWakePeriod`).
 pub const TAIL_WAKE_PERIOD: u32 = 16;
@@ -92,83 +93,6 @@ pub const fn with_stack_head(v: usize, node: usize) -> usize {
     node | (v & M_MASK)
 }
 
-/// A choice of spinbit's build-time knobs. The stock flavors cover Go's
-/// behaviours; tests use their own to pin the random tail wake.
-pub trait Flavor: Send + Sync + 'static {
-    /// The backend's name in reports and trial names.
-    const NAME: &'static str;
-    /// Use 8-bit swaps on the flag byte for the fast paths (Go's `Xchg8`)
-    /// rather than `fetch_or`/`fetch_and` on the whole word. Only targets in
-    /// the `lockyard_has_xchg8` set can; elsewhere this must be `false`.
-    const XCHG8: bool;
-    /// Go's exemption for `sched.lock`: every waiter may spin and every
-    /// unlock wakes, for low-latency handoff at the risk of collapse.
-    const LOW_LATENCY: bool = false;
-
-    /// Whether this unlock should wake the bottom of the stack. Go draws it at
-    /// random, one in [`TAIL_WAKE_PERIOD`].
-    #[inline]
-    fn tail_wake() -> bool {
-        fastrand::below(TAIL_WAKE_PERIOD) == 0
-    }
-
-    // Mutation hooks. Every stock flavor keeps Go's choices below; the
-    // harness's positive controls (broken flavors its suites must catch)
-    // change one each. Constants and inline functions, so the stock flavors
-    // pay nothing for them.
-
-    /// Ordering of the read-modify-writes that take the lock.
-    #[doc(hidden)]
-    const TAKE: Ordering = Ordering::Acquire;
-    /// Ordering of the read-modify-write that gives the lock back.
-    #[doc(hidden)]
-    const GIVE: Ordering = Ordering::Release;
-    /// Which byte of the word the byte path swaps.
-    #[doc(hidden)]
-    const FLAG_BYTE_OFFSET: usize = crate::xchg8::FLAG_BYTE_OFFSET;
-    /// Rounds of active spinning for the spinner.
-    #[doc(hidden)]
-    const ACTIVE_SPIN: u32 = ACTIVE_SPIN;
-    /// Whether this unlock skips the wake it owes.
-    #[doc(hidden)]
-    #[inline]
-    fn skip_wake() -> bool {
-        false
-    }
-}
-
-/// The flavor behind `spinbit`: Go's behaviour, with the fast-path kind the
-/// experiment settings pick for this target (see [`crate::experiment`]).
-pub struct Standard;
-impl Flavor for Standard {
-    const NAME: &'static str = "spinbit";
-    const XCHG8: bool = crate::experiment::SPINBIT_XCHG8;
-}
-
-/// Go's behaviour on the word path, whatever the target.
-pub struct WordPath;
-impl Flavor for WordPath {
-    const NAME: &'static str = "spinbit-word";
-    const XCHG8: bool = false;
-}
-
-/// Go's behaviour on the byte path, where the target has an 8-bit swap.
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
-pub struct Xchg8Path;
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
-impl Flavor for Xchg8Path {
-    const NAME: &'static str = "spinbit-xchg8";
-    const XCHG8: bool = true;
-}
-
-/// Go's `sched.lock` variant: everybody spins, every unlock wakes.
-pub struct LowLatency;
-impl Flavor for LowLatency {
-    const NAME: &'static str = "spinbit-lowlatency";
-    const XCHG8: bool = crate::experiment::SPINBIT_XCHG8;
-    const LOW_LATENCY: bool = true;
-}
-
 /// The spinbit lock.
 pub struct RawSpinbit<F: Flavor = Standard> {
     key: AtomicUsize,
@@ -178,7 +102,7 @@ pub struct RawSpinbit<F: Flavor = Standard> {
 /// spinbit on the word path.
 pub type RawSpinbitWord = RawSpinbit<WordPath>;
 /// spinbit on the byte path.
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
+#[cfg(lockyard_byte_path)]
 pub type RawSpinbitXchg8 = RawSpinbit<Xchg8Path>;
 /// spinbit's low-latency variant.
 pub type RawSpinbitLowLatency = RawSpinbit<LowLatency>;
@@ -209,35 +133,6 @@ impl<F: Flavor> RawSpinbit<F> {
                 .load(Ordering::Relaxed);
         }
         count
-    }
-
-    /// Sets `bits` (a subset of the flag byte) and returns the old flag bits.
-    /// The byte path swaps the whole byte to `bits`, clearing the others; see
-    /// the callers for why that is the same.
-    #[inline(always)]
-    fn set_flags(&self, bits: usize, order: Ordering) -> usize {
-        const {
-            assert!(
-                !F::XCHG8 || crate::experiment::HAS_XCHG8,
-                "no 8-bit swap here"
-            )
-        };
-        #[cfg(all(lockyard_has_xchg8, not(loom)))]
-        if F::XCHG8 {
-            return crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET).swap(bits as u8, order)
-                as usize;
-        }
-        self.key.fetch_or(bits, order) & FLAG_BYTE
-    }
-
-    /// Clears the flag byte and returns the old flag bits.
-    #[inline(always)]
-    fn clear_flags(&self, order: Ordering) -> usize {
-        #[cfg(all(lockyard_has_xchg8, not(loom)))]
-        if F::XCHG8 {
-            return crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET).swap(0, order) as usize;
-        }
-        self.key.fetch_and(!FLAG_BYTE, order) & FLAG_BYTE
     }
 
     #[cold]
@@ -446,7 +341,7 @@ impl<F: Flavor> Default for RawSpinbit<F> {
 // value), and cleared only by the holder with Release.
 unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
     const NAME: &'static str = F::NAME;
-    #[cfg(not(loom))]
+    #[cfg(not(lockyard_loom))]
     const INIT: Self = Self::new();
 
     fn new() -> Self {
@@ -516,69 +411,10 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
     }
 }
 
-impl<F: Flavor> RawSpinbit<F> {
-    /// ORs bits into the flag byte (Go's `Or8`).
-    #[inline(always)]
-    fn set_flags_or(&self, bits: usize) {
-        #[cfg(all(lockyard_has_xchg8, not(loom)))]
-        if F::XCHG8 {
-            crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET)
-                .fetch_or(bits as u8, Ordering::Relaxed);
-            return;
-        }
-        self.key.fetch_or(bits, Ordering::Relaxed);
-    }
-}
+crate::raw_lock::impl_lock_api!(RawSpinbit<Standard>);
+crate::raw_lock::impl_lock_api!(RawSpinbit<WordPath>);
+crate::raw_lock::impl_lock_api!(RawSpinbit<LowLatency>);
+#[cfg(lockyard_byte_path)]
+crate::raw_lock::impl_lock_api!(RawSpinbit<Xchg8Path>);
 
-crate::impl_lock_api!(RawSpinbit<Standard>);
-crate::impl_lock_api!(RawSpinbit<WordPath>);
-crate::impl_lock_api!(RawSpinbit<LowLatency>);
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
-crate::impl_lock_api!(RawSpinbit<Xchg8Path>);
-
-/// A mutex on the spinbit lock.
-#[cfg(not(loom))]
-pub type Mutex<T> = lock_api::Mutex<RawSpinbit, T>;
-/// The guard of [`Mutex`].
-#[cfg(not(loom))]
-pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawSpinbit, T>;
-
-#[cfg(all(test, not(loom)))]
-mod tests {
-    use super::*;
-
-    /// Every node address a target can produce survives packing with every
-    /// flag combination, at both ends of the address space and between.
-    #[test]
-    fn pointer_packing_round_trips_across_the_address_space() {
-        let top = usize::MAX & !M_MASK;
-        let mut addrs = vec![WAITER_ALIGN, 2 * WAITER_ALIGN, top, top - WAITER_ALIGN];
-        // Walk every bit position of the address part on this width (22 on
-        // 32-bit targets, 54 on 64-bit).
-        addrs.extend((10..usize::BITS).map(|bit| 1usize << bit));
-        addrs.extend((10..usize::BITS).map(|bit| top & !(1usize << bit)));
-        if usize::BITS == 64 {
-            // Typical 64-bit heap and stack regions.
-            addrs.extend([0x5555_5555_4000_u64 as usize, 0x7fff_ffff_fc00_u64 as usize]);
-        }
-        let flags = [0, LOCKED, SLEEPING, SPINNING, STACK_LOCKED, M_MASK];
-        for &addr in &addrs {
-            assert_eq!(addr & M_MASK, 0, "{addr:#x} is not node-aligned");
-            for &f in &flags {
-                let v = with_stack_head(f, addr);
-                assert_eq!(stack_head(v), addr, "address lost in {v:#x}");
-                assert_eq!(v & M_MASK, f, "flags lost in {v:#x}");
-            }
-        }
-    }
-
-    #[test]
-    fn real_nodes_round_trip() {
-        crate::waiter::with_current(|me| {
-            let v = with_stack_head(LOCKED | SLEEPING | SPINNING, me.addr());
-            // SAFETY: the head came from `Waiter::addr`.
-            let back = unsafe { Waiter::from_addr(stack_head(v)) };
-            assert!(core::ptr::eq(back, me));
-        });
-    }
-}
+crate::raw_lock::lock_api_aliases!(RawSpinbit, "the spinbit lock");

@@ -2,8 +2,9 @@
 //!
 //! They count what the spinbit change set out to reduce: spin rounds, sleeps
 //! and wakes, and the anti-starvation tail wakes that keep it fair. Without
-//! the feature [`record`] is an empty inline function and the counters do not
-//! exist. The counters are process-wide, so read them around a run of one
+//! the feature every function here is an empty inline one and the counters
+//! do not exist: two implementations with the same names, as `primitive`
+//! has. The counters are process-wide, so read them around a run of one
 //! backend at a time.
 
 /// A slow-path event.
@@ -35,50 +36,40 @@ pub struct Stats {
 }
 
 /// Whether this build counts events (the `stats` feature).
-pub const ENABLED: bool = cfg!(all(feature = "stats", not(loom)));
+pub const ENABLED: bool = cfg!(lockyard_stats);
 
-#[cfg(all(feature = "stats", not(loom)))]
-mod counters {
-    /// How many kinds of [`super::Event`] there are.
-    const EVENTS: usize = 4;
+#[cfg(lockyard_stats)]
+mod imp {
+    use super::{Event, Stats};
     // Plain std atomics: the counters are instrumentation, never modelled.
-    use core::sync::atomic::AtomicU64;
+    use core::sync::atomic::{AtomicU64, Ordering};
+
+    /// How many kinds of [`Event`] there are.
+    const EVENTS: usize = 4;
 
     /// One cache line per counter so counting does not add false sharing.
     #[repr(align(128))]
-    pub(super) struct Padded(pub(super) AtomicU64);
+    struct Padded(AtomicU64);
 
-    pub(super) static COUNTERS: [Padded; EVENTS] = [const { Padded(AtomicU64::new(0)) }; EVENTS];
-}
+    static COUNTERS: [Padded; EVENTS] = [const { Padded(AtomicU64::new(0)) }; EVENTS];
 
-/// Counts one event (nothing without the `stats` feature).
-#[inline(always)]
-pub(crate) fn record(event: Event) {
-    #[cfg(all(feature = "stats", not(loom)))]
-    {
+    #[inline(always)]
+    fn add(event: Event) {
         // Relaxed: a tally, read only after the threads are joined.
-        counters::COUNTERS[event as usize]
-            .0
-            .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        COUNTERS[event as usize].0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[inline(always)]
+    pub(crate) fn record(event: Event) {
+        add(event);
         if event == Event::TailWake {
-            counters::COUNTERS[Event::Wake as usize]
-                .0
-                .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            add(Event::Wake);
         }
     }
-    #[cfg(not(all(feature = "stats", not(loom))))]
-    let _ = event;
-}
 
-/// The totals so far (all zero without the `stats` feature).
-pub fn snapshot() -> Stats {
-    #[cfg(all(feature = "stats", not(loom)))]
-    {
-        let get = |e: Event| {
-            counters::COUNTERS[e as usize]
-                .0
-                .load(core::sync::atomic::Ordering::Relaxed)
-        };
+    pub(super) fn snapshot() -> Stats {
+        // Relaxed: see `add`.
+        let get = |e: Event| COUNTERS[e as usize].0.load(Ordering::Relaxed);
         Stats {
             spins: get(Event::Spin),
             sleeps: get(Event::Sleep),
@@ -86,14 +77,38 @@ pub fn snapshot() -> Stats {
             tail_wakes: get(Event::TailWake),
         }
     }
-    #[cfg(not(all(feature = "stats", not(loom))))]
-    Stats::default()
+
+    pub(super) fn reset() {
+        for counter in &COUNTERS {
+            // Relaxed: see `add`.
+            counter.0.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(not(lockyard_stats))]
+mod imp {
+    use super::{Event, Stats};
+
+    #[inline(always)]
+    pub(crate) fn record(_: Event) {}
+
+    pub(super) fn snapshot() -> Stats {
+        Stats::default()
+    }
+
+    pub(super) fn reset() {}
+}
+
+/// Counts one event (nothing without the `stats` feature).
+pub(crate) use imp::record;
+
+/// The totals so far (all zero without the `stats` feature).
+pub fn snapshot() -> Stats {
+    imp::snapshot()
 }
 
 /// Sets every counter back to zero.
 pub fn reset() {
-    #[cfg(all(feature = "stats", not(loom)))]
-    for counter in &counters::COUNTERS {
-        counter.0.store(0, core::sync::atomic::Ordering::Relaxed);
-    }
+    imp::reset()
 }

@@ -2,7 +2,8 @@
 //! `m` as far as the locks care: its `mWaitList.next` link and its semaphore).
 //!
 //! Each thread gets one node the first time it has to wait, keeps it for its
-//! whole life and hands it back to the global [`WaiterPool`] when it exits.
+//! whole life and hands it back to the global pool when it exits (who owns
+//! a node when is `waiter_pool`'s business; this file is the node itself).
 //! Nodes are never freed, which is what makes the wake path sound. An
 //! unlocker pops a node and then posts its semaphore: the token lands first,
 //! the OS wake on the semaphore's word comes after. Between the two the owner
@@ -14,11 +15,7 @@
 //! only when its thread is outside every lock call.
 
 use crate::primitive::AtomicUsize;
-#[cfg(not(loom))]
-use crate::primitive::thread_local;
 use crate::semaphore::Semaphore;
-#[cfg(not(loom))]
-use crate::waiter_pool::WaiterPool;
 
 /// Alignment of every node. The spinbit backend keeps ten flag bits below a
 /// node's address in its state word, so nodes must have those bits clear.
@@ -41,20 +38,13 @@ pub struct Waiter {
 const _: () = assert!(core::mem::align_of::<Waiter>() == WAITER_ALIGN);
 
 impl Waiter {
-    fn new() -> Self {
+    /// An idle node with nothing below it and no token.
+    pub(crate) fn new() -> Self {
         Waiter {
             next: AtomicUsize::new(0),
             sema: Semaphore::new(),
             pool_next: AtomicUsize::new(0),
         }
-    }
-
-    /// A node for a new thread: a recycled one, or a fresh leaked allocation.
-    #[cfg(not(loom))]
-    fn acquire() -> &'static Waiter {
-        WaiterPool::global()
-            .pop()
-            .unwrap_or_else(|| Box::leak(Box::new(Waiter::new())))
     }
 
     /// The node's address with its provenance exposed, for packing into a
@@ -76,46 +66,4 @@ impl Waiter {
         // hence valid for 'static, and its provenance was exposed there.
         unsafe { &*core::ptr::with_exposed_provenance::<Waiter>(addr) }
     }
-}
-
-/// Owns the thread's node and returns it to the pool when the thread exits.
-#[cfg(not(loom))]
-struct Owned(&'static Waiter);
-
-#[cfg(not(loom))]
-impl Drop for Owned {
-    fn drop(&mut self) {
-        WaiterPool::global().push(self.0);
-    }
-}
-
-#[cfg(not(loom))]
-thread_local! {
-    static CURRENT: Owned = Owned(Waiter::acquire());
-}
-
-/// Runs `f` with this thread's node, creating it on first use.
-///
-/// During thread-local destruction (a lock taken from another destructor) the
-/// node is borrowed from the pool for the call and handed straight back: by
-/// the time `f` returns the lock call is over and the node is idle.
-#[cfg(not(loom))]
-pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
-    let mut f = Some(f);
-    match CURRENT.try_with(|owned| (f.take().expect("called once"))(owned.0)) {
-        Ok(r) => r,
-        Err(_) => {
-            let node = Owned(Waiter::acquire());
-            (f.take().expect("not yet called"))(node.0)
-        }
-    }
-}
-
-/// Under loom each lock call gets a fresh node, leaked like the real ones:
-/// a node is only in use for the length of one lock call, so this is the
-/// same protocol without the thread-local and pool machinery, whose loom
-/// state would not survive from one model execution to the next.
-#[cfg(loom)]
-pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
-    f(Box::leak(Box::new(Waiter::new())))
 }

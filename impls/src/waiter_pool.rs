@@ -1,13 +1,15 @@
-//! The global pool of idle waiter nodes: a stack whose head word is also its
-//! lock, with an atomic length readable without the lock (Go's extra-M list,
-//! `lockextra` / `getExtraM` / `putExtraM`).
+//! Who owns a waiter node: the thread that is using it, or the global pool of
+//! idle ones, a stack whose head word is also its lock, with an atomic length
+//! readable without the lock (Go's extra-M list, `lockextra` / `getExtraM` /
+//! `putExtraM`). A thread takes a node on its first contention and gives it
+//! back when it exits; nodes are never freed (see `waiter`).
 //!
 //! The head holds the top node's address, 0 when empty, or [`LOCKED`] while a
 //! thread is pushing or popping. Taking the lock is swapping LOCKED in for the
 //! head you saw; releasing it is storing the new head. Pushes and pops happen
 //! only at thread start and exit, so a lock this simple is plenty.
 
-use crate::primitive::{AtomicUsize, Ordering, yield_now};
+use crate::primitive::{AtomicUsize, Ordering, thread_local, yield_now};
 use crate::waiter::Waiter;
 
 /// Head value while the list is locked: no node sits at address 1.
@@ -20,23 +22,11 @@ pub(crate) struct WaiterPool {
 }
 
 impl WaiterPool {
-    #[cfg(not(loom))]
-    pub(crate) fn global() -> &'static WaiterPool {
+    fn global() -> &'static WaiterPool {
         static POOL: WaiterPool = WaiterPool {
             head: AtomicUsize::new(0),
             len: AtomicUsize::new(0),
         };
-        &POOL
-    }
-
-    #[cfg(loom)]
-    pub(crate) fn global() -> &'static WaiterPool {
-        loom::lazy_static! {
-            static ref POOL: WaiterPool = WaiterPool {
-                head: AtomicUsize::new(0),
-                len: AtomicUsize::new(0),
-            };
-        }
         &POOL
     }
 
@@ -65,7 +55,7 @@ impl WaiterPool {
     }
 
     /// Takes an idle node, if any.
-    pub(crate) fn pop(&self) -> Option<&'static Waiter> {
+    fn pop(&self) -> Option<&'static Waiter> {
         let head = self.lock();
         if head == 0 {
             self.unlock(0);
@@ -83,7 +73,7 @@ impl WaiterPool {
     }
 
     /// Returns an idle node to the pool.
-    pub(crate) fn push(&self, node: &'static Waiter) {
+    fn push(&self, node: &'static Waiter) {
         let head = self.lock();
         // Relaxed: the list lock orders the link.
         node.pool_next.store(head, Ordering::Relaxed);
@@ -92,8 +82,44 @@ impl WaiterPool {
     }
 
     /// Idle nodes right now (a snapshot).
-    pub(crate) fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.len.load(Ordering::Relaxed)
+    }
+}
+
+/// A node for a new thread: a recycled one, or a fresh leaked allocation.
+fn acquire() -> &'static Waiter {
+    WaiterPool::global()
+        .pop()
+        .unwrap_or_else(|| Box::leak(Box::new(Waiter::new())))
+}
+
+/// Owns the thread's node and returns it to the pool when the thread exits.
+struct Owned(&'static Waiter);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        WaiterPool::global().push(self.0);
+    }
+}
+
+thread_local! {
+    static CURRENT: Owned = Owned(acquire());
+}
+
+/// Runs `f` with this thread's node, creating it on first use.
+///
+/// During thread-local destruction (a lock taken from another destructor) the
+/// node is borrowed from the pool for the call and handed straight back: by
+/// the time `f` returns the lock call is over and the node is idle.
+pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
+    let mut f = Some(f);
+    match CURRENT.try_with(|owned| (f.take().expect("called once"))(owned.0)) {
+        Ok(r) => r,
+        Err(_) => {
+            let node = Owned(acquire());
+            (f.take().expect("not yet called"))(node.0)
+        }
     }
 }
 
@@ -104,10 +130,9 @@ pub fn idle_waiters() -> usize {
     WaiterPool::global().len()
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(lockyard_loom)))]
 mod tests {
-    use super::idle_waiters;
-    use crate::waiter::with_current;
+    use super::{idle_waiters, with_current};
 
     #[test]
     fn an_exited_threads_node_is_reused() {

@@ -1,7 +1,7 @@
 //! The byte view of a lock word that spinbit's fast paths swap, as Go's
 //! `key8` does. The one place lockyard mixes access sizes on one location.
 
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
+#[cfg(lockyard_byte_path)]
 use crate::primitive::{AtomicU8, AtomicUsize};
 
 /// Index of the byte holding bits 0..8 of a `usize`: the first byte on a
@@ -20,7 +20,7 @@ pub const FLAG_BYTE_OFFSET: usize = if cfg!(target_endian = "big") {
 /// accesses (std::sync::atomic, "mixed-size accesses"); Miri rejects them and
 /// loom cannot express them, so both check the word path instead. What the
 /// byte path relies on, and why it holds where it is compiled in (the targets
-/// of the `lockyard_has_xchg8` cfg, set by build.rs from the baseline table):
+/// of the `lockyard_byte_path` cfg, set by build.rs from the baseline table):
 ///
 /// * The hardware makes a byte RMW and an overlapping word RMW on one aligned
 ///   location atomic with respect to each other, in one coherence order:
@@ -35,11 +35,11 @@ pub const FLAG_BYTE_OFFSET: usize = if cfg!(target_endian = "big") {
 ///   ever reached through `AtomicUsize` methods and the byte only through
 ///   `AtomicU8` methods, both lowered to the instructions above, and nothing
 ///   non-atomic touches either.
-#[cfg(all(lockyard_has_xchg8, not(loom)))]
+#[cfg(lockyard_byte_path)]
 #[inline(always)]
 pub(crate) fn flag_byte(word: &AtomicUsize, offset: usize) -> &AtomicU8 {
     assert!(offset < core::mem::size_of::<usize>());
-    #[cfg(feature = "chaos")]
+    #[cfg(lockyard_chaos)]
     crate::chaos::step();
     // SAFETY: the pointer is in bounds (asserted above; a constant check),
     // aligned (AtomicU8 has alignment 1) and valid for as long as `word` is

@@ -1,7 +1,7 @@
 //! The library's own checks, run over every backend with rstest. The
 //! harness's conformance suite goes further (more threads, watchdogs, qemu).
 
-#![cfg(not(loom))]
+#![cfg(not(lockyard_loom))]
 
 use lockyard::RawLock;
 use lockyard::futex::RawFutex;

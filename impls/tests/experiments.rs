@@ -1,7 +1,7 @@
 //! The GOEXPERIMENT-style selection build.rs applies, checked for every
 //! kind of target and override without rebuilding the crate each time.
 
-#![cfg(not(loom))]
+#![cfg(not(lockyard_loom))]
 
 #[path = "../build/experiments.rs"]
 #[allow(dead_code)]

@@ -5,12 +5,12 @@
 //! deadlock, which is how a lost wakeup shows.
 //!
 //! Run with `cargo xtask loom`, or by hand:
-//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 cargo test -p lockyard --test loom --release`.
+//! `RUSTFLAGS="--cfg lockyard_loom" LOOM_MAX_PREEMPTIONS=3 cargo test -p lockyard --test loom --release`.
 //!
 //! The spinbit models use flavors that pin Go's random 1-in-16 tail wake to
 //! "always" or "never", so both branches are explored deterministically.
 
-#![cfg(loom)]
+#![cfg(lockyard_loom)]
 
 use lockyard::RawLock;
 use lockyard::futex::RawFutex;

@@ -5,12 +5,12 @@
 //! holders' unordered accesses to the guarded cell.
 //!
 //! `cargo xtask mutants` runs this file; by hand:
-//! `RUSTFLAGS="--cfg loom" cargo test -p lockyard --test loom_mutants --release`.
+//! `RUSTFLAGS="--cfg lockyard_loom" cargo test -p lockyard --test loom_mutants --release`.
 //! The control's test passes when loom catches the mutant (`should_panic`),
 //! and the same model on stock spinbit must pass, so the catch is the
 //! ordering's doing, not the model's.
 
-#![cfg(loom)]
+#![cfg(lockyard_loom)]
 
 use lockyard::RawLock;
 use lockyard::spinbit::{Flavor, RawSpinbit, RawSpinbitWord};

@@ -1,5 +1,5 @@
 //! `cargo xtask loom`: lockyard's loom models (`impls/tests/loom.rs`), built
-//! with `--cfg loom` in a target directory of their own (`<target>/loom`),
+//! with `--cfg lockyard_loom` in a target directory of their own (`<target>/loom`),
 //! so switching between loom and normal builds rebuilds neither.
 
 use std::time::Instant;
@@ -61,13 +61,13 @@ pub fn preemptions(flag: Option<usize>) -> Result<usize> {
     }
 }
 
-/// `cargo test -p lockyard --test <test> --release` built with `--cfg loom`
+/// `cargo test -p lockyard --test <test> --release` built with `--cfg lockyard_loom`
 /// (added to any RUSTFLAGS already set) at preemption bound `bound`.
 pub fn cargo_test<'a>(sh: &'a Shell, test: &str, bound: usize) -> Result<Cmd<'a>> {
     let target_dir = project::target_dir(sh)?.join("loom");
     let rustflags = match std::env::var("RUSTFLAGS") {
-        Ok(flags) if !flags.trim().is_empty() => format!("{flags} --cfg loom"),
-        _ => "--cfg loom".to_string(),
+        Ok(flags) if !flags.trim().is_empty() => format!("{flags} --cfg lockyard_loom"),
+        _ => "--cfg lockyard_loom".to_string(),
     };
     Ok(cmd!(sh, "cargo test -p lockyard --test {test} --release")
         .env("RUSTFLAGS", rustflags)

@@ -1,11 +1,12 @@
-//! The deadline of an OS wait. A wait interrupted by a signal is retried,
-//! and each retry asks what is left, so retries never outlast the timeout.
+//! The deadline of a wait that may be retried: an OS wait interrupted by a
+//! signal, a semaphore sleep woken spuriously. Each retry asks what is left,
+//! so retries never outlast the timeout.
 
 use std::time::{Duration, Instant};
 
 /// What is left of a wait's timeout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Left {
+pub(crate) enum Left {
     /// No timeout, or one too far off for the clock: wait until woken.
     Forever,
     /// This much, never zero.
@@ -15,16 +16,16 @@ pub(super) enum Left {
 }
 
 /// When a wait gives up, fixed as it starts.
-pub(super) struct Deadline(Option<Instant>);
+pub(crate) struct Deadline(Option<Instant>);
 
 impl Deadline {
     /// `timeout` from now; `None` never expires.
-    pub(super) fn after(timeout: Option<Duration>) -> Deadline {
+    pub(crate) fn after(timeout: Option<Duration>) -> Deadline {
         Deadline(timeout.and_then(|t| Instant::now().checked_add(t)))
     }
 
     /// What is left now.
-    pub(super) fn left(&self) -> Left {
+    pub(crate) fn left(&self) -> Left {
         match self.0 {
             None => Left::Forever,
             Some(at) => match at.checked_duration_since(Instant::now()) {
@@ -37,7 +38,10 @@ impl Deadline {
 
 /// `d` as the relative timespec futex(2) and _umtx_op(2) take; seconds
 /// beyond `time_t` saturate (a wait of centuries).
-#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[cfg(all(
+    not(lockyard_loom),
+    any(target_os = "linux", target_os = "android", target_os = "freebsd")
+))]
 pub(super) fn timespec(d: Duration) -> libc::timespec {
     libc::timespec {
         tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),

@@ -3,8 +3,9 @@
 //! Every file in this folder exports the same two functions, and this file
 //! picks exactly one of them per target (the only target `cfg` in the crate
 //! besides `primitive`). The backends build on nothing else from the OS:
-//! `futex` waits on its lock word, and the per-thread [`Semaphore`] that `sema`
-//! and `spinbit` sleep on waits on its own count word.
+//! `futex` waits on its lock word, and the per-thread semaphore that `sema`
+//! and `spinbit` sleep on waits on its own count word. The layer depends on
+//! nothing above it: only `primitive`'s atomics and `chaos`'s faults.
 //!
 //! The contract each file implements:
 //!
@@ -18,28 +19,27 @@
 //! * `wake_one(word)` wakes at most one thread blocked in `wait` on `word`.
 //!   Waking a word nobody waits on is harmless: waiter nodes are never freed
 //!   (see `waiter`), so a late wake only ever reaches live memory.
-//!
-//! [`Semaphore`]: crate::semaphore::Semaphore
 
 use crate::primitive::AtomicU32;
 use std::time::Duration;
 
-#[cfg(not(loom))]
 mod deadline;
 
-#[cfg(all(not(loom), any(target_os = "linux", target_os = "android")))]
+pub(crate) use deadline::{Deadline, Left};
+
+#[cfg(all(not(lockyard_loom), any(target_os = "linux", target_os = "android")))]
 #[path = "linux.rs"]
 mod imp;
 
-#[cfg(all(not(loom), target_os = "freebsd"))]
+#[cfg(all(not(lockyard_loom), target_os = "freebsd"))]
 #[path = "freebsd.rs"]
 mod imp;
 
-#[cfg(all(not(loom), target_vendor = "apple"))]
+#[cfg(all(not(lockyard_loom), target_vendor = "apple"))]
 #[path = "darwin.rs"]
 mod imp;
 
-#[cfg(all(not(loom), windows))]
+#[cfg(all(not(lockyard_loom), windows))]
 #[path = "windows.rs"]
 mod imp;
 
@@ -47,7 +47,7 @@ mod imp;
 // private), so they take the portable parking table, as does every other
 // target.
 #[cfg(all(
-    not(loom),
+    not(lockyard_loom),
     not(any(
         target_os = "linux",
         target_os = "android",
@@ -59,14 +59,14 @@ mod imp;
 #[path = "park.rs"]
 mod imp;
 
-#[cfg(loom)]
+#[cfg(lockyard_loom)]
 #[path = "loom.rs"]
 mod imp;
 
 /// See the contract above.
 #[inline]
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    #[cfg(all(feature = "chaos", not(loom)))]
+    #[cfg(lockyard_chaos)]
     if crate::chaos::early_return() {
         return true;
     }
@@ -76,7 +76,7 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
 /// See the contract above.
 #[inline]
 pub(crate) fn wake_one(word: &AtomicU32) {
-    #[cfg(all(feature = "chaos", not(loom)))]
+    #[cfg(lockyard_chaos)]
     crate::chaos::late_wake();
     imp::wake_one(word)
 }
@@ -84,7 +84,7 @@ pub(crate) fn wake_one(word: &AtomicU32) {
 /// Name of the OS primitive compiled in, for reports.
 pub const PRIMITIVE: &str = imp::PRIMITIVE;
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(lockyard_loom)))]
 mod tests {
     use super::{wait, wake_one};
     use crate::primitive::{AtomicU32, Ordering};
