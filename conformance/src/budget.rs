@@ -13,16 +13,14 @@
 //!   run by nextest two at a time (CI runs 6 targets × 3 backends under qemu
 //!   and must stay under ten minutes).
 //!
-//! `LOCKYARD_SCALE` ([`SCALE_VAR`]), a positive float, default 1.0,
+//! `LOCKYARD_SCALE` ([`env::SCALE`]), a positive float, default 1.0,
 //! multiplies every count, never a deadline: the xtask lowers it under qemu,
 //! and a soak run raises it. Thread counts are part of a case's shape, not its
 //! length, and are not scaled either; a scaled count never drops below 1.
 
 use anyhow::{Context, ensure};
+use lockyard_platforms::env;
 use std::time::Duration;
-
-/// The environment variable that scales every count.
-pub const SCALE_VAR: &str = "LOCKYARD_SCALE";
 
 /// How long a case may run before the watchdog calls it hung. A case takes
 /// well under a second natively and a few seconds under qemu; 60 s leaves
@@ -191,7 +189,7 @@ pub const SIGNAL_GAP: Duration = Duration::from_micros(200);
 /// The budget one run of the suite works to.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Budget {
-    /// Multiplies every count ([`SCALE_VAR`]).
+    /// Multiplies every count ([`env::SCALE`]).
     pub scale: f64,
     /// See [`WATCHDOG`].
     pub watchdog: Duration,
@@ -216,16 +214,16 @@ impl Default for Budget {
 }
 
 impl Budget {
-    /// The default budget with the scale read from [`SCALE_VAR`].
+    /// The default budget with the scale read from [`env::SCALE`].
     ///
     /// # Errors
     ///
     /// If the variable is set but is not a positive finite number.
     pub fn from_env() -> anyhow::Result<Budget> {
-        let scale = match std::env::var(SCALE_VAR) {
+        let scale = match std::env::var(env::SCALE) {
             Err(std::env::VarError::NotPresent) => 1.0,
             Ok(text) => parse_scale(&text)?,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {SCALE_VAR}")),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", env::SCALE)),
         };
         Ok(Budget {
             scale,
@@ -243,10 +241,11 @@ fn parse_scale(text: &str) -> anyhow::Result<f64> {
     let scale: f64 = text
         .trim()
         .parse()
-        .with_context(|| format!("cannot parse {SCALE_VAR}={text:?} as a number"))?;
+        .with_context(|| format!("cannot parse {}={text:?} as a number", env::SCALE))?;
     ensure!(
         scale.is_finite() && scale > 0.0,
-        "{SCALE_VAR}={text:?} must be a positive number, such as 0.25 under qemu"
+        "{}={text:?} must be a positive number, such as 0.25 under qemu",
+        env::SCALE
     );
     Ok(scale)
 }

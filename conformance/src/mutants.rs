@@ -2,7 +2,7 @@
 //! must catch. A suite that cannot fail proves nothing.
 //!
 //! They exist only in the harness. [`MUTANTS`] registers them so every
-//! suite can run them, but only when [`MUTANTS_VAR`] is set (as `cargo xtask
+//! suite can run them, but only when [`env::MUTANTS`] is set (as `cargo xtask
 //! mutants` does), never in a normal run. [`UNMUTATED`] runs beside them
 //! under the same short budget: it must pass, or a "catch" says more about
 //! the budget than the mutant.
@@ -19,14 +19,13 @@ use crate::budget::Budget;
 use crate::registry::{Backend, Promises};
 use lockyard::RawLock;
 use lockyard::spinbit::{Flavor, RawSpinbit};
+use lockyard_platforms::env;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Set (to anything but empty or `0`) to register [`MUTANTS`] in every suite.
-pub const MUTANTS_VAR: &str = "LOCKYARD_MUTANTS";
-
-/// Whether [`MUTANTS_VAR`] asks for the controls.
+/// Whether [`env::MUTANTS`] asks for the controls: set, and neither empty
+/// nor `0`.
 pub fn enabled() -> bool {
-    std::env::var(MUTANTS_VAR).is_ok_and(|v| !v.is_empty() && v != "0")
+    std::env::var(env::MUTANTS).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 /// The controls, then the unmutated reference that runs beside them.

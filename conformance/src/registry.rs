@@ -128,7 +128,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 /// The backends a suite runs: [`BACKENDS`], then the positive controls of
-/// [`mutants::MUTANTS`] when [`mutants::MUTANTS_VAR`] asks for them, each
+/// [`mutants::MUTANTS`] when [`mutants::enabled`] says so, each
 /// paired with the budget its trials get. A suite iterates this, not
 /// [`BACKENDS`], so `cargo xtask mutants` can run the controls against it.
 pub fn under_test(budget: &Budget) -> impl Iterator<Item = (&'static Backend, Budget)> {

@@ -11,7 +11,10 @@
 //!   the worst wait and the smallest share with and without.
 //!
 //! Every number it fails on is in [`crate::budget`]. The figures go to
-//! stdout and, for the xtask's report.json, to [`figures::FIGURES_VAR`].
+//! stdout and, for the xtask's report.json, to the directory
+//! [`env::FIGURES_DIR`] names.
+//!
+//! [`env::FIGURES_DIR`]: lockyard_platforms::env::FIGURES_DIR
 
 pub mod contention;
 pub mod fairness;
