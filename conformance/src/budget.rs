@@ -106,7 +106,7 @@ pub const STARVATION_HAMMERS: usize = 4;
 /// (a few microseconds), so the others sleep and the stack stays deep.
 pub const HAMMER_HOLD: Duration = Duration::from_micros(20);
 
-// The starvation suite (`tests/starvation.rs`, `crate::starvation`). Its
+// The starvation suite (`tests/starvation.rs`, module `starvation`). Its
 // contention runs are Go's MutexContention loop (lock, count and record the
 // wait, unlock, nothing between) for a fixed time, not a count, so that a starved thread shows as
 // a wait as long as the run. It fails only on what no noise explains: a
@@ -161,18 +161,18 @@ pub const TAIL_WAKE_THREADS: usize = 8;
 /// wake that does nothing (both sides alike) still does.
 pub const TAIL_WAKE_MIN_RATIO: f64 = 2.0;
 
-/// The watchdog of a positive control's trials (see `mutants`): a control
+/// The watchdog of a positive control's trials (see `controls`): a control
 /// that loses a wakeup hangs for good, so a short wait tells as much as a
 /// long one. It must still outlast every deadline a case sets itself (the
 /// starvation suite's fairness deadline is 10 s), or a slow pass would count
 /// as a catch; `cargo xtask mutants` runs the controls at scale 0.25, where
 /// the whole conformance suite takes about 3 s under qemu.
-pub const MUTANT_WATCHDOG: Duration = Duration::from_secs(15);
+pub const CONTROL_WATCHDOG: Duration = Duration::from_secs(15);
 /// [`SETTLE`] for a positive control's trials.
-pub const MUTANT_SETTLE: Duration = Duration::from_secs(4);
+pub const CONTROL_SETTLE: Duration = Duration::from_secs(4);
 /// [`STARVATION`] for a positive control's trials: still a hundred times
 /// the longest wait of the oldest sleeper with spinbit's tail wake.
-pub const MUTANT_STARVATION: Duration = Duration::from_secs(4);
+pub const CONTROL_STARVATION: Duration = Duration::from_secs(4);
 
 /// Rounds of the signal case: a holder keeps the lock for [`HOLD`] while
 /// waiters sleep in it and a signaller interrupts their waits.
@@ -229,6 +229,18 @@ impl Budget {
             scale,
             ..Budget::default()
         })
+    }
+
+    /// This budget with its deadlines cut to the positive controls' ones
+    /// ([`CONTROL_WATCHDOG`] and the two beside it), so a control's hang
+    /// costs seconds, not a minute.
+    pub fn for_controls(&self) -> Budget {
+        Budget {
+            watchdog: self.watchdog.min(CONTROL_WATCHDOG),
+            settle: self.settle.min(CONTROL_SETTLE),
+            starvation: self.starvation.min(CONTROL_STARVATION),
+            ..*self
+        }
     }
 
     /// `base` scaled, at least 1.
