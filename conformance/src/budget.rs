@@ -116,8 +116,10 @@ pub const HAMMER_HOLD: Duration = Duration::from_micros(20);
 // and measured worst waits of correct locks range from ~10 ms to ~0.8 s
 // (spinbit-word, 16 threads, under load).
 
-/// Thread counts of the fixed-time contention runs, one trial each.
-pub const CONTENTION_THREADS: [usize; 3] = [4, 8, 16];
+/// Thread counts of the starvation suite's fixed-time contention runs, one
+/// trial each (not Go's MutexContention counts, which are the throughput
+/// suite's).
+pub const STARVATION_RUN_THREADS: [usize; 3] = [4, 8, 16];
 /// How long each contention run lasts at scale 1.0. The one count the
 /// starvation suite scales; under qemu the xtask halves it.
 pub const CONTENTION_RUN: Duration = Duration::from_secs(1);

@@ -21,7 +21,7 @@ pub mod fairness;
 pub mod figures;
 
 use crate::budget::{
-    Budget, CONTENTION_RUN, CONTENTION_THREADS, FAIRNESS_ACQUISITIONS, TAIL_WAKE_MIN_RATIO,
+    Budget, CONTENTION_RUN, FAIRNESS_ACQUISITIONS, STARVATION_RUN_THREADS, TAIL_WAKE_MIN_RATIO,
     TAIL_WAKE_ROUNDS, TAIL_WAKE_RUN, TAIL_WAKE_THREADS,
 };
 use crate::controls::NoTailWake;
@@ -42,7 +42,7 @@ fn scaled(budget: &Budget, run: Duration) -> Duration {
 /// The starvation trials of backend `L`.
 pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<Trial> {
     let budget = *budget;
-    let mut trials: Vec<Trial> = CONTENTION_THREADS
+    let mut trials: Vec<Trial> = STARVATION_RUN_THREADS
         .iter()
         .map(|&threads| {
             let case = format!("contention_{threads}");
