@@ -6,7 +6,8 @@
 //! `cargo nextest run -p lockyard-conformance --test conformance`, or with a
 //! nextest filter such as `-E 'test(/^spinbit::/)'`. It also answers
 //! `--list --format terse`, so the list of backends and cases can be read
-//! from a binary built for another target.
+//! from a binary built for another target, and `--lockyard-experiment`
+//! alone, which prints the experiment its lockyard was built with.
 //!
 //! * [`registry`]: the backends under test, one line each, and the
 //!   positive controls.
@@ -29,6 +30,7 @@ pub mod backend;
 pub mod budget;
 pub mod cases;
 pub mod controls;
+mod experiment;
 pub mod guarded;
 pub mod peers;
 pub mod promises;
