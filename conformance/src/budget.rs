@@ -2,27 +2,24 @@
 //!
 //! Two kinds of number live here, sized for the machines the suite runs on:
 //! shared 2-core hosts, natively and under qemu-user, which runs guest code
-//! 10–50× slower and schedules guest threads as host threads.
+//! many times slower and schedules guest threads as host threads.
 //!
 //! * **Deadlines** bound a wait for something that must happen. Missing one
 //!   is a failure, so each sits far above any legitimate wait: a loaded
 //!   2-core machine can deschedule a thread for tens of milliseconds, and
 //!   qemu stretches every step. They are never scaled.
-//! * **Counts** say how much work a case does. At scale 1.0 the three main
-//!   backends take 1–2 s natively and 8–15 s per target under qemu-user,
-//!   run by nextest two at a time (CI runs 6 targets × 3 backends under qemu
-//!   and must stay under ten minutes).
+//! * **Counts** say how much work a case does, sized so that CI (6 targets ×
+//!   3 backends under qemu-user, run by nextest two at a time) stays under
+//!   ten minutes.
 //!
-//! `LOCKYARD_SCALE` ([`SCALE_VAR`]), a positive float, default 1.0,
+//! `LOCKYARD_SCALE` ([`env::SCALE`]), a positive float, default 1.0,
 //! multiplies every count, never a deadline: the xtask lowers it under qemu,
 //! and a soak run raises it. Thread counts are part of a case's shape, not its
 //! length, and are not scaled either; a scaled count never drops below 1.
 
 use anyhow::{Context, ensure};
+use lockyard_platforms::env;
 use std::time::Duration;
-
-/// The environment variable that scales every count.
-pub const SCALE_VAR: &str = "LOCKYARD_SCALE";
 
 /// How long a case may run before the watchdog calls it hung. A case takes
 /// well under a second natively and a few seconds under qemu; 60 s leaves
@@ -37,8 +34,8 @@ pub const WATCHDOG: Duration = Duration::from_secs(60);
 pub const SETTLE: Duration = Duration::from_secs(20);
 
 /// How long the oldest sleeper may wait for the lock under constant
-/// contention before it counts as starved. With spinbit's tail wake it waits
-/// tens of milliseconds natively (at most ~2k acquisitions by the others).
+/// contention before it counts as starved: far above the tens of
+/// milliseconds spinbit's tail wake keeps it waiting natively.
 pub const STARVATION: Duration = Duration::from_secs(20);
 
 /// How long a holder keeps the lock so that waiters give up spinning and
@@ -108,41 +105,41 @@ pub const STARVATION_HAMMERS: usize = 4;
 /// (a few microseconds), so the others sleep and the stack stays deep.
 pub const HAMMER_HOLD: Duration = Duration::from_micros(20);
 
-// The starvation suite (`tests/starvation.rs`, `crate::starvation`). Its
+// The starvation suite (`tests/starvation.rs`, module `starvation`). Its
 // contention runs are Go's MutexContention loop (lock, count and record the
-// wait, unlock, nothing between) for a fixed time, not a count, so that a starved thread shows as
-// a wait as long as the run. It fails only on what no noise explains: a
-// thread that never got the lock in the whole run. The figures (max and
-// p99.9 wait, Jain's index, min/max share) are reported, never asserted:
-// on a shared 2-core machine 8 or 16 threads also wait their turn for a CPU,
-// and measured worst waits of correct locks range from ~10 ms to ~0.8 s
-// (spinbit-word, 16 threads, under load).
+// wait, unlock, nothing between) for a fixed time, not a count, so that a
+// starved thread shows as a wait as long as the run. It fails only on what
+// no noise explains: a thread that never got the lock in the whole run. The
+// figures (max and p99.9 wait, Jain's index, min/max share) are reported,
+// never asserted: on a shared 2-core machine 8 or 16 threads also wait their
+// turn for a CPU, so even a correct lock's worst wait swings widely.
 
-/// Thread counts of the fixed-time contention runs, one trial each.
-pub const CONTENTION_THREADS: [usize; 3] = [4, 8, 16];
+/// Thread counts of the starvation suite's fixed-time contention runs, one
+/// trial each (not Go's MutexContention counts, which are the throughput
+/// suite's).
+pub const STARVATION_RUN_THREADS: [usize; 3] = [4, 8, 16];
 /// How long each contention run lasts at scale 1.0. The one count the
 /// starvation suite scales; under qemu the xtask halves it.
 pub const CONTENTION_RUN: Duration = Duration::from_secs(1);
 /// Backends whose starved threads the suite reports but does not fail on:
 /// `spin`, the test-and-test-and-set spinlock peer, promises nothing about
 /// fairness, and on 2 cores with 8+ threads a thread preempted while others
-/// spin misses the lock for the whole run (measured: 1 of 8 threads with no
-/// acquisition in 1 s). It is in the suite to show exactly that.
+/// spin misses the lock for the whole run. It is in the suite to show
+/// exactly that.
 pub const NOT_HELD_TO_FAIRNESS: &[&str] = &["spin"];
 
 // Go's TestMutexFairness (`starvation::fairness`), held against every
 // lockyard backend (`Promises::latecomer_gets_in`). None has a handoff mode;
 // what lets the latecomer in is that a woken waiter does not yield before
-// retaking the lock (lockyard's `primitive::passive_spin`). Measured on the
-// 2-core host: 10 acquisitions in 2-50 ms; with the yield, 0 in 10 s.
+// retaking the lock (lockyard's `primitive::passive_spin`).
 
 /// Go's TestMutexFairness: the hog holds the lock this long each time.
 pub const FAIRNESS_HOLD: Duration = Duration::from_micros(100);
 /// ... and the other thread needs this many acquisitions, each after
 /// sleeping [`FAIRNESS_HOLD`] outside the lock ...
 pub const FAIRNESS_ACQUISITIONS: usize = 10;
-/// ... within this deadline (Go's 10 s; not scaled): 200× the slowest
-/// measured pass, room for a loaded machine or qemu.
+/// ... within this deadline (Go's 10 s; not scaled): orders of magnitude
+/// above a pass, room for a loaded machine or qemu.
 pub const FAIRNESS_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Rounds of the tail-wake comparison: spinbit with and without its tail
@@ -150,31 +147,31 @@ pub const FAIRNESS_DEADLINE: Duration = Duration::from_secs(10);
 pub const TAIL_WAKE_ROUNDS: usize = 2;
 /// How long each run of the tail-wake comparison lasts, never scaled.
 /// Without tail wakes the worst wait is about the whole run (a thread is
-/// shut out), so the run's length bounds the ratio this shows: spinbit's
-/// worst wait is 20–180 ms natively and ~300 ms under qemu-ppc64, so 1 s
-/// leaves room for 2× everywhere (0.5 s runs under qemu gave only 1.7×).
+/// shut out), so the run's length bounds the ratio this shows: 1 s leaves
+/// room for [`TAIL_WAKE_MIN_RATIO`] over spinbit's worst wait natively and
+/// under qemu alike.
 pub const TAIL_WAKE_RUN: Duration = Duration::from_secs(1);
 /// Threads of the tail-wake comparison.
 pub const TAIL_WAKE_THREADS: usize = 8;
 /// How many times longer the worst wait without tail wakes must be than the
 /// worst wait with them (the larger of each side over its rounds). The issue
-/// targets 10× on the x86_64 host (measured 6–15× over 0.5–1 s runs); the
-/// test asks for 2×, so that a noisy machine cannot fail it, while a tail
-/// wake that does nothing (both sides alike) still does.
+/// targets 10× on the x86_64 host; the test asks for 2×, so that a noisy
+/// machine cannot fail it, while a tail wake that does nothing (both sides
+/// alike) still does.
 pub const TAIL_WAKE_MIN_RATIO: f64 = 2.0;
 
-/// The watchdog of a positive control's trials (see `mutants`): a control
+/// The watchdog of a positive control's trials (see `controls`): a control
 /// that loses a wakeup hangs for good, so a short wait tells as much as a
 /// long one. It must still outlast every deadline a case sets itself (the
 /// starvation suite's fairness deadline is 10 s), or a slow pass would count
 /// as a catch; `cargo xtask mutants` runs the controls at scale 0.25, where
-/// the whole conformance suite takes about 3 s under qemu.
-pub const MUTANT_WATCHDOG: Duration = Duration::from_secs(15);
+/// the whole conformance suite takes a fraction of it even under qemu.
+pub const CONTROL_WATCHDOG: Duration = Duration::from_secs(15);
 /// [`SETTLE`] for a positive control's trials.
-pub const MUTANT_SETTLE: Duration = Duration::from_secs(4);
-/// [`STARVATION`] for a positive control's trials: still a hundred times
-/// the longest wait of the oldest sleeper with spinbit's tail wake.
-pub const MUTANT_STARVATION: Duration = Duration::from_secs(4);
+pub const CONTROL_SETTLE: Duration = Duration::from_secs(4);
+/// [`STARVATION`] for a positive control's trials: still far above the
+/// oldest sleeper's wait with spinbit's tail wake.
+pub const CONTROL_STARVATION: Duration = Duration::from_secs(4);
 
 /// Rounds of the signal case: a holder keeps the lock for [`HOLD`] while
 /// waiters sleep in it and a signaller interrupts their waits.
@@ -191,7 +188,7 @@ pub const SIGNAL_GAP: Duration = Duration::from_micros(200);
 /// The budget one run of the suite works to.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Budget {
-    /// Multiplies every count ([`SCALE_VAR`]).
+    /// Multiplies every count ([`env::SCALE`]).
     pub scale: f64,
     /// See [`WATCHDOG`].
     pub watchdog: Duration,
@@ -216,21 +213,33 @@ impl Default for Budget {
 }
 
 impl Budget {
-    /// The default budget with the scale read from [`SCALE_VAR`].
+    /// The default budget with the scale read from [`env::SCALE`].
     ///
     /// # Errors
     ///
     /// If the variable is set but is not a positive finite number.
     pub fn from_env() -> anyhow::Result<Budget> {
-        let scale = match std::env::var(SCALE_VAR) {
+        let scale = match std::env::var(env::SCALE) {
             Err(std::env::VarError::NotPresent) => 1.0,
             Ok(text) => parse_scale(&text)?,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {SCALE_VAR}")),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", env::SCALE)),
         };
         Ok(Budget {
             scale,
             ..Budget::default()
         })
+    }
+
+    /// This budget with its deadlines cut to the positive controls' ones
+    /// ([`CONTROL_WATCHDOG`] and the two beside it), so a control's hang
+    /// costs seconds, not a minute.
+    pub fn for_controls(&self) -> Budget {
+        Budget {
+            watchdog: self.watchdog.min(CONTROL_WATCHDOG),
+            settle: self.settle.min(CONTROL_SETTLE),
+            starvation: self.starvation.min(CONTROL_STARVATION),
+            ..*self
+        }
     }
 
     /// `base` scaled, at least 1.
@@ -243,10 +252,11 @@ fn parse_scale(text: &str) -> anyhow::Result<f64> {
     let scale: f64 = text
         .trim()
         .parse()
-        .with_context(|| format!("cannot parse {SCALE_VAR}={text:?} as a number"))?;
+        .with_context(|| format!("cannot parse {}={text:?} as a number", env::SCALE))?;
     ensure!(
         scale.is_finite() && scale > 0.0,
-        "{SCALE_VAR}={text:?} must be a positive number, such as 0.25 under qemu"
+        "{}={text:?} must be a positive number, such as 0.25 under qemu",
+        env::SCALE
     );
     Ok(scale)
 }

@@ -6,26 +6,34 @@
 //! `cargo nextest run -p lockyard-conformance --test conformance`, or with a
 //! nextest filter such as `-E 'test(/^spinbit::/)'`. It also answers
 //! `--list --format terse`, so the list of backends and cases can be read
-//! from a binary built for another target.
+//! from a binary built for another target, and `--lockyard-experiment`
+//! alone, which prints the experiment its lockyard was built with.
 //!
-//! * [`registry`]: the backends, one line each, and what each promises.
+//! * [`registry`]: the backends under test, one line each, and the
+//!   positive controls.
+//! * [`backend`]: a backend as the suites see it: name, promises, trials.
+//! * [`promises`]: what a backend promises beyond the contract.
 //! * [`peers`]: std, parking_lot, pthread and a spinlock as backends.
+//! * [`controls`]: locks broken or altered on purpose, which the suites must
+//!   catch or compare against.
 //! * [`cases`]: the cases, and the table that makes a backend's trials.
 //! * [`budget`]: every deadline and count, and the `LOCKYARD_SCALE` knob.
 //! * [`starvation`]: the starvation suite (`tests/starvation.rs`).
 //! * [`throughput`]: Go's runtime mutex benchmarks (`benches/throughput.rs`).
 //! * [`watchdog`]: a hang becomes a failure that shows the lock's state.
-//! * [`mutants`]: positive controls, broken locks the suites must catch.
 //!
 //! [`RawLock`]: lockyard::RawLock
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod budget;
 pub mod cases;
+pub mod controls;
+mod experiment;
 pub mod guarded;
-pub mod mutants;
 pub mod peers;
+pub mod promises;
 pub mod registry;
 pub mod starvation;
 mod suite_main;
@@ -34,6 +42,8 @@ pub mod wait;
 pub mod watchdog;
 pub mod workers;
 
+pub use backend::Backend;
 pub use budget::Budget;
-pub use registry::{BACKENDS, Backend, Promises, trials};
+pub use promises::Promises;
+pub use registry::{BACKENDS, trials};
 pub use suite_main::run_suite;

@@ -1,95 +1,16 @@
-//! The backends under test: one line each.
+//! The backends under test, one line each, and the positive controls that
+//! run beside them when asked.
 
+use crate::backend::Backend;
 use crate::budget::Budget;
-use crate::cases;
-use crate::mutants;
+use crate::controls::{Busted, LittleByte, LostWake, Relaxed, Starving, Unmutated};
 use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
+use crate::promises::Promises;
 use libtest_mimic::Trial;
-use lockyard::RawLock;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
 use lockyard::spinbit::{RawSpinbit, RawSpinbitLowLatency, RawSpinbitWord};
-
-/// What a backend promises beyond the [`RawLock`] contract; each promise
-/// adds or sharpens the cases that hold it to it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Promises {
-    /// Its waiters sleep on lockyard's per-thread waiter nodes, so threads
-    /// that exit must leave their nodes to the pool for new ones.
-    pub waiter_nodes: bool,
-    /// The oldest sleeper is woken eventually however hard others contend
-    /// (spinbit's tail wake).
-    pub tail_wake: bool,
-    /// A thread that keeps retaking the lock cannot shut out one that comes
-    /// back now and then: Go's TestMutexFairness. Every lockyard backend,
-    /// whose woken waiters do not yield (lockyard's `primitive::passive_spin`).
-    pub latecomer_gets_in: bool,
-}
-
-impl Promises {
-    /// Nothing beyond the contract: the peers, which the suites measure
-    /// rather than hold to lockyard's promises.
-    pub const NONE: Promises = Promises {
-        waiter_nodes: false,
-        tail_wake: false,
-        latecomer_gets_in: false,
-    };
-    /// A sleeper on the lock word itself (futex).
-    pub const FUTEX: Promises = Promises {
-        latecomer_gets_in: true,
-        ..Promises::NONE
-    };
-    /// A stack of sleepers on waiter nodes (sema).
-    pub const WAITER_NODES: Promises = Promises {
-        waiter_nodes: true,
-        ..Promises::FUTEX
-    };
-    /// Every spinbit flavor.
-    pub const SPINBIT: Promises = Promises {
-        tail_wake: true,
-        ..Promises::WAITER_NODES
-    };
-}
-
-/// A backend under test: its name and how to make its trials.
-#[derive(Clone, Copy)]
-pub struct Backend {
-    /// [`RawLock::NAME`], the first part of every trial name.
-    pub name: &'static str,
-    /// What the cases may hold it to.
-    pub promises: Promises,
-    trials: fn(Promises, &Budget) -> Vec<Trial>,
-    starvation: fn(Promises, &Budget) -> Vec<Trial>,
-    throughput: fn() -> crate::throughput::Runner,
-}
-
-impl Backend {
-    /// The backend `L`.
-    pub const fn of<L: RawLock + 'static>(promises: Promises) -> Backend {
-        Backend {
-            name: L::NAME,
-            promises,
-            trials: cases::trials::<L>,
-            starvation: crate::starvation::trials::<L>,
-            throughput: crate::throughput::Runner::of::<L>,
-        }
-    }
-
-    /// Its starvation trials, named `<backend>::<case>`.
-    pub fn starvation_trials(&self, budget: &Budget) -> Vec<Trial> {
-        (self.starvation)(self.promises, budget)
-    }
-
-    /// Its throughput benchmarks.
-    pub fn throughput(&self) -> crate::throughput::Runner {
-        (self.throughput)()
-    }
-
-    /// Its trials, named `<backend>::<case>`.
-    pub fn trials(&self, budget: &Budget) -> Vec<Trial> {
-        (self.trials)(self.promises, budget)
-    }
-}
+use lockyard_platforms::env;
 
 /// The backend list, with spinbit's byte-path flavor after the word path
 /// where lockyard has one.
@@ -127,21 +48,34 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     BACKENDS.iter().map(|b| b.name)
 }
 
-/// The backends a suite runs: [`BACKENDS`], then the positive controls of
-/// [`mutants::MUTANTS`] when [`mutants::MUTANTS_VAR`] asks for them, each
-/// paired with the budget its trials get. A suite iterates this, not
+/// The positive controls (see [`crate::controls`]), then the unmutated
+/// reference that runs beside them.
+pub static CONTROLS: &[Backend] = &[
+    Backend::of::<Busted>(Promises::NONE),
+    Backend::of::<RawSpinbit<LostWake>>(Promises::SPINBIT),
+    Backend::of::<RawSpinbit<Starving>>(Promises::SPINBIT),
+    Backend::of::<RawSpinbit<Relaxed>>(Promises::SPINBIT),
+    Backend::of::<RawSpinbit<LittleByte>>(Promises::SPINBIT),
+    Backend::of::<RawSpinbit<Unmutated>>(Promises::SPINBIT),
+];
+
+/// Whether [`env::MUTANTS`] asks for the [`CONTROLS`]: set, and neither
+/// empty nor `0`.
+fn controls_enabled() -> bool {
+    std::env::var(env::MUTANTS).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The backends a suite runs: [`BACKENDS`], then the [`CONTROLS`] when
+/// [`env::MUTANTS`] asks for them, each paired with the budget its trials
+/// get ([`Budget::for_controls`] for a control). A suite iterates this, not
 /// [`BACKENDS`], so `cargo xtask mutants` can run the controls against it.
 pub fn under_test(budget: &Budget) -> impl Iterator<Item = (&'static Backend, Budget)> {
     let budget = *budget;
-    let controls = if mutants::enabled() {
-        mutants::MUTANTS
-    } else {
-        &[]
-    };
+    let controls = if controls_enabled() { CONTROLS } else { &[] };
     BACKENDS
         .iter()
         .map(move |b| (b, budget))
-        .chain(controls.iter().map(move |b| (b, mutants::budget(&budget))))
+        .chain(controls.iter().map(move |b| (b, budget.for_controls())))
 }
 
 /// The trials of every backend [`under_test`].

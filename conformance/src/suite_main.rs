@@ -2,12 +2,23 @@
 //! run them as libtest would.
 
 use crate::Budget;
+use crate::experiment;
 use libtest_mimic::Trial;
+use lockyard_platforms::SUITE_EXPERIMENT_ARG;
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// Parses libtest's arguments and the budget's environment (a bad
 /// `LOCKYARD_SCALE` exits 2), then runs the trials `make` builds.
+///
+/// Given [`SUITE_EXPERIMENT_ARG`] as its only argument, it prints the
+/// experiment settings of the build's lockyard as one line of JSON instead
+/// and runs nothing (before libtest, which would reject the flag).
 pub fn run_suite(make: impl FnOnce(&Budget) -> Vec<Trial>) -> ExitCode {
+    if asks_for_experiment(std::env::args_os().skip(1)) {
+        println!("{}", experiment::json());
+        return ExitCode::SUCCESS;
+    }
     let args = libtest_mimic::Arguments::from_args();
     let budget = match Budget::from_env() {
         Ok(budget) => budget,
@@ -17,4 +28,28 @@ pub fn run_suite(make: impl FnOnce(&Budget) -> Vec<Trial>) -> ExitCode {
         }
     };
     libtest_mimic::run(&args, make(&budget)).exit_code()
+}
+
+/// Whether `args` (without the program name) are [`SUITE_EXPERIMENT_ARG`]
+/// and nothing else.
+fn asks_for_experiment(mut args: impl Iterator<Item = OsString>) -> bool {
+    args.next().is_some_and(|a| a == SUITE_EXPERIMENT_ARG) && args.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asks(args: &[&str]) -> bool {
+        asks_for_experiment(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn only_the_lone_flag_asks_for_the_experiment() {
+        assert!(asks(&[SUITE_EXPERIMENT_ARG]));
+        assert!(!asks(&[]));
+        assert!(!asks(&["--list"]));
+        assert!(!asks(&[SUITE_EXPERIMENT_ARG, "--list"]));
+        assert!(!asks(&["--exact", SUITE_EXPERIMENT_ARG]));
+    }
 }

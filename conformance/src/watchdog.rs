@@ -126,3 +126,29 @@ pub fn run(
         ),
     }
 }
+
+/// Short deadlines for the unit tests that feed a case a broken lock, so
+/// each fails within seconds; the waits a case bounds itself (settle,
+/// starvation) end before the watchdog, so their own errors come first.
+#[cfg(test)]
+const SHORT: Budget = Budget {
+    scale: 1.0,
+    watchdog: Duration::from_secs(3),
+    settle: Duration::from_secs(1),
+    starvation: Duration::from_secs(1),
+    hold: crate::budget::HOLD,
+};
+
+/// Runs `case` under the watchdog as the suite does, on [`SHORT`] deadlines,
+/// and returns its error: for the unit tests that show a case catches a
+/// broken lock. Panics if the case passes.
+#[cfg(test)]
+pub(crate) fn failure(
+    name: &str,
+    case: impl FnOnce(&Budget, &Watch) -> anyhow::Result<()> + Send + 'static,
+) -> String {
+    match run(name, SHORT.watchdog, move |w| case(&SHORT, w)) {
+        Ok(()) => panic!("{name} passed a broken lock"),
+        Err(e) => format!("{e:#}"),
+    }
+}

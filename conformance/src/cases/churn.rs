@@ -69,3 +69,21 @@ pub fn run<L: RawLock + 'static>(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::watchdog::failure;
+    use lockyard::futex::RawFutex;
+
+    #[test]
+    fn churn_catches_threads_that_leave_no_waiter_node() {
+        // futex sleeps in the kernel and never takes a node, so running it as if
+        // it did stands in for a pool that loses the nodes of exiting threads.
+        // Sound only in a process where nothing else took a node: nextest runs
+        // each test in its own, and no other unit test of this crate uses one.
+        let error = failure("futex::thread_churn", |b, w| {
+            super::run::<RawFutex>(b, w, true)
+        });
+        assert!(error.contains("no idle waiter node"), "{error}");
+    }
+}

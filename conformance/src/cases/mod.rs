@@ -15,7 +15,7 @@ pub mod tail_wake;
 pub mod try_lock;
 
 use crate::budget::{Budget, MUTUAL_EXCLUSION_THREADS};
-use crate::registry::Promises;
+use crate::promises::Promises;
 use crate::watchdog::{self, Watch};
 use libtest_mimic::Trial;
 use lockyard::RawLock;

@@ -128,8 +128,8 @@ fn worker<L: RawLock>(shared: &Shared<L>, run: Duration) -> (u64, Histogram<u64>
         }
         // Inside the lock, on purpose: the histogram update (tens of ns) is
         // the section's length. With the bare count, spinbit without its
-        // tail wake starved nobody in 1 s on the 2-core host (smallest share
-        // 0.63-0.73 in 5 runs), so the tail-wake comparison showed nothing.
+        // tail wake starved nobody on the 2-core host, so the tail-wake
+        // comparison showed nothing.
         waits.record((got - asked).as_nanos() as u64).ok();
         // SAFETY: locked above on this thread.
         unsafe { shared.lock.0.unlock() };

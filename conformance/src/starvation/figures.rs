@@ -1,13 +1,11 @@
 //! What a starvation run measured, how it is summarised (Jain's index,
 //! locktorture's max/min flag), and where it goes: a line on stdout and, when
-//! [`FIGURES_VAR`] names a directory, a JSON file the xtask puts into
+//! [`env::FIGURES_DIR`] names a directory, a JSON file the xtask puts into
 //! report.json.
 
 use anyhow::Context;
+use lockyard_platforms::env;
 use std::path::PathBuf;
-
-/// The environment variable naming the directory figures are written to.
-pub const FIGURES_VAR: &str = "LOCKYARD_FIGURES_DIR";
 
 /// The figures of one fixed-time contention run of one backend.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +108,7 @@ impl Figures {
         .to_string()
     }
 
-    /// Prints the line and, if [`FIGURES_VAR`] is set, writes the JSON to
+    /// Prints the line and, if [`env::FIGURES_DIR`] is set, writes the JSON to
     /// `<dir>/<backend>__<case>.json`.
     ///
     /// # Errors
@@ -118,7 +116,7 @@ impl Figures {
     /// If the file cannot be written.
     pub fn publish(&self) -> anyhow::Result<()> {
         println!("{}", self.line());
-        if let Some(dir) = std::env::var_os(FIGURES_VAR) {
+        if let Some(dir) = std::env::var_os(env::FIGURES_DIR) {
             let path = PathBuf::from(dir).join(format!("{}__{}.json", self.backend, self.case));
             std::fs::write(&path, self.json() + "\n")
                 .with_context(|| format!("cannot write figures to {}", path.display()))?;

@@ -11,17 +11,21 @@
 //!   the worst wait and the smallest share with and without.
 //!
 //! Every number it fails on is in [`crate::budget`]. The figures go to
-//! stdout and, for the xtask's report.json, to [`figures::FIGURES_VAR`].
+//! stdout and, for the xtask's report.json, to the directory
+//! [`env::FIGURES_DIR`] names.
+//!
+//! [`env::FIGURES_DIR`]: lockyard_platforms::env::FIGURES_DIR
 
 pub mod contention;
 pub mod fairness;
 pub mod figures;
 
 use crate::budget::{
-    Budget, CONTENTION_RUN, CONTENTION_THREADS, FAIRNESS_ACQUISITIONS, TAIL_WAKE_MIN_RATIO,
+    Budget, CONTENTION_RUN, FAIRNESS_ACQUISITIONS, STARVATION_RUN_THREADS, TAIL_WAKE_MIN_RATIO,
     TAIL_WAKE_ROUNDS, TAIL_WAKE_RUN, TAIL_WAKE_THREADS,
 };
-use crate::registry::Promises;
+use crate::controls::NoTailWake;
+use crate::promises::Promises;
 use crate::watchdog::{Watch, trial};
 use anyhow::ensure;
 use figures::{Figures, human_ns};
@@ -29,18 +33,6 @@ use libtest_mimic::Trial;
 use lockyard::RawLock;
 use lockyard::spinbit::{Flavor, RawSpinbit, Standard};
 use std::time::Duration;
-
-/// spinbit exactly as [`Standard`], but no unlock ever wakes the bottom of
-/// the sleep stack: the test-only switch that shows what the tail wake buys.
-pub struct NoTailWake;
-impl Flavor for NoTailWake {
-    const NAME: &'static str = "spinbit-notailwake";
-    const XCHG8: bool = <Standard as Flavor>::XCHG8;
-    #[inline]
-    fn tail_wake() -> bool {
-        false
-    }
-}
 
 /// `budget`'s scale applied to a run's length (never below a millisecond).
 fn scaled(budget: &Budget, run: Duration) -> Duration {
@@ -50,7 +42,7 @@ fn scaled(budget: &Budget, run: Duration) -> Duration {
 /// The starvation trials of backend `L`.
 pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<Trial> {
     let budget = *budget;
-    let mut trials: Vec<Trial> = CONTENTION_THREADS
+    let mut trials: Vec<Trial> = STARVATION_RUN_THREADS
         .iter()
         .map(|&threads| {
             let case = format!("contention_{threads}");
@@ -153,92 +145,15 @@ fn tail_wake_matters(_: &Budget, watch: &Watch) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    //! Positive controls: a lock that starves one thread on purpose, which
+    //! Positive controls: a lock that starves one thread on purpose
+    //! ([`Starver`]), which
     //! the contention runs and the fairness test must both catch, beside a
     //! correct lock that passes the same runs.
 
     use super::*;
+    use crate::controls::Starver;
     use crate::watchdog;
     use lockyard::futex::RawFutex;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::Instant;
-
-    /// How long others must leave the lock alone before the victim gets it:
-    /// longer than any pause a loaded machine puts in a 300 ms run.
-    const QUIET: Duration = Duration::from_millis(200);
-
-    /// A futex lock that shuts out one thread (`worker-0` of a contention
-    /// run, the latecomer of the fairness test) until nobody else has taken
-    /// it for [`QUIET`].
-    struct Starver {
-        inner: RawFutex,
-        epoch: Instant,
-        /// When another thread last took it, in µs since `epoch`.
-        last_other: AtomicU64,
-    }
-
-    fn is_victim() -> bool {
-        matches!(
-            std::thread::current().name(),
-            Some("worker-0" | "latecomer")
-        )
-    }
-
-    // SAFETY: all exclusion is `inner`'s; the wrapper only delays the victim.
-    unsafe impl RawLock for Starver {
-        const NAME: &'static str = "starver";
-        #[allow(clippy::declare_interior_mutable_const)]
-        const INIT: Self = unreachable_init();
-
-        fn new() -> Self {
-            Starver {
-                inner: RawFutex::new(),
-                epoch: Instant::now(),
-                last_other: AtomicU64::new(0),
-            }
-        }
-
-        fn lock(&self) {
-            if is_victim() {
-                let quiet = QUIET.as_micros() as u64;
-                // Relaxed: a timestamp; `inner` orders the data.
-                while (self.epoch.elapsed().as_micros() as u64)
-                    .saturating_sub(self.last_other.load(Ordering::Relaxed))
-                    < quiet
-                {
-                    std::thread::yield_now();
-                }
-                self.inner.lock();
-            } else {
-                self.inner.lock();
-                self.last_other
-                    .store(self.epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
-            }
-        }
-
-        fn try_lock(&self) -> bool {
-            self.inner.try_lock()
-        }
-
-        unsafe fn unlock(&self) {
-            // SAFETY: the caller holds the lock, which is `inner`.
-            unsafe { self.inner.unlock() }
-        }
-
-        fn is_locked(&self) -> bool {
-            self.inner.is_locked()
-        }
-
-        fn is_contended(&self) -> bool {
-            self.inner.is_contended()
-        }
-    }
-
-    /// `Starver` needs a clock, which no const can hold; nothing here uses
-    /// `INIT`.
-    const fn unreachable_init() -> Starver {
-        panic!("Starver has no const initialiser")
-    }
 
     fn contention<L: RawLock + 'static>() -> Figures {
         let (tx, rx) = std::sync::mpsc::channel();

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use workloads::{Capture, Delay, Padded, State};
 
 /// MutexContention's thread counts (Go runs it with `-cpu` 1 to 16).
-pub const CONTENTION_THREADS: [usize; 8] = [1, 2, 3, 4, 6, 8, 12, 16];
+pub const MUTEX_CONTENTION_THREADS: [usize; 8] = [1, 2, 3, 4, 6, 8, 12, 16];
 /// MutexCapture's thread counts.
 pub const CAPTURE_THREADS: [usize; 2] = [2, 8];
 /// The work-inside / work-between benchmark's threads and (inside, between)
@@ -44,7 +44,7 @@ pub enum Bench {
 impl Bench {
     /// Every benchmark, in the order they run.
     pub fn all() -> Vec<Bench> {
-        let mut all: Vec<Bench> = CONTENTION_THREADS.map(Bench::Contention).to_vec();
+        let mut all: Vec<Bench> = MUTEX_CONTENTION_THREADS.map(Bench::Contention).to_vec();
         all.extend([
             Bench::Solo,
             Bench::PingPong(Delay::Fast),

@@ -1,0 +1,51 @@
+//! A backend as the suites see it: its name, its promises, and how to make
+//! its trials and benchmarks. It sits above the suites, which are generic
+//! over [`RawLock`] and never name it.
+
+use crate::budget::Budget;
+use crate::cases;
+use crate::promises::Promises;
+use crate::starvation;
+use crate::throughput::Runner;
+use libtest_mimic::Trial;
+use lockyard::RawLock;
+
+/// A backend under test: its name and how to make its trials.
+#[derive(Clone, Copy)]
+pub struct Backend {
+    /// [`RawLock::NAME`], the first part of every trial name.
+    pub name: &'static str,
+    /// What the cases may hold it to.
+    pub promises: Promises,
+    trials: fn(Promises, &Budget) -> Vec<Trial>,
+    starvation: fn(Promises, &Budget) -> Vec<Trial>,
+    throughput: fn() -> Runner,
+}
+
+impl Backend {
+    /// The backend `L`.
+    pub const fn of<L: RawLock + 'static>(promises: Promises) -> Backend {
+        Backend {
+            name: L::NAME,
+            promises,
+            trials: cases::trials::<L>,
+            starvation: starvation::trials::<L>,
+            throughput: Runner::of::<L>,
+        }
+    }
+
+    /// Its starvation trials, named `<backend>::<case>`.
+    pub fn starvation_trials(&self, budget: &Budget) -> Vec<Trial> {
+        (self.starvation)(self.promises, budget)
+    }
+
+    /// Its throughput benchmarks.
+    pub fn throughput(&self) -> Runner {
+        (self.throughput)()
+    }
+
+    /// Its trials, named `<backend>::<case>`.
+    pub fn trials(&self, budget: &Budget) -> Vec<Trial> {
+        (self.trials)(self.promises, budget)
+    }
+}

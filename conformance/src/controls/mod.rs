@@ -1,0 +1,46 @@
+//! Locks broken or altered on purpose, which live only in the harness. A
+//! suite that cannot fail proves nothing: each broken lock is one some suite
+//! must catch.
+//!
+//! The positive controls run against every suite when `cargo xtask mutants`
+//! asks for them (`registry::CONTROLS`), never in a normal run; [`Unmutated`]
+//! runs beside them under the same short budget and must pass, or a "catch"
+//! says more about the budget than the control.
+//!
+//! | control | broken how | who must catch it |
+//! | --- | --- | --- |
+//! | `busted` | `lock` does nothing (Linux locktorture's `lock_busted`) | every exclusion check |
+//! | `lostwake` | spinbit whose unlock skips the wake it owes, 1 time in [`LOSTWAKE_PERIOD`] | the lost-wakeup cases (a hang) |
+//! | `starving` | spinbit without tail wakes and with a spinner that never gives up | the starvation cases |
+//! | `relaxed` | spinbit taking and giving the lock with Relaxed | loom (`impls/tests/loom_mutants.rs`); x86 and qemu cannot |
+//! | `littlebyte` | spinbit's byte path on byte 0 of the word | big-endian ppc64 under qemu; right on little-endian |
+//!
+//! The others serve one suite or test each:
+//!
+//! | lock | altered how | used by |
+//! | --- | --- | --- |
+//! | `spinbit-notailwake` ([`NoTailWake`]) | spinbit without tail wakes | the starvation suite's `tail_wake_matters` |
+//! | `no-wake` | a tristate lock whose unlock never wakes | unit tests: the lost-wakeup and tail-wake cases catch it |
+//! | `starver` | futex that shuts one thread out | unit tests: the contention run and the fairness test catch it |
+
+mod busted;
+mod little_byte;
+mod lost_wake;
+mod no_tail_wake;
+#[cfg(test)]
+mod no_wake;
+mod relaxed;
+#[cfg(test)]
+mod starver;
+mod starving;
+mod unmutated;
+
+pub use busted::Busted;
+pub use little_byte::LittleByte;
+pub use lost_wake::{LOSTWAKE_PERIOD, LostWake};
+pub use no_tail_wake::NoTailWake;
+pub use relaxed::Relaxed;
+#[cfg(test)]
+pub(crate) use starver::Starver;
+pub use starving::{STARVING_SPIN, Starving};
+pub use unmutated::{UNMUTATED, Unmutated};

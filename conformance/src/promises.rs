@@ -1,0 +1,46 @@
+//! What a backend promises beyond the [`RawLock`] contract.
+//!
+//! [`RawLock`]: lockyard::RawLock
+
+/// What a backend promises beyond the [`RawLock`] contract; each promise
+/// adds or sharpens the cases that hold it to it.
+///
+/// [`RawLock`]: lockyard::RawLock
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Promises {
+    /// Its waiters sleep on lockyard's per-thread waiter nodes, so threads
+    /// that exit must leave their nodes to the pool for new ones.
+    pub waiter_nodes: bool,
+    /// The oldest sleeper is woken eventually however hard others contend
+    /// (spinbit's tail wake).
+    pub tail_wake: bool,
+    /// A thread that keeps retaking the lock cannot shut out one that comes
+    /// back now and then: Go's TestMutexFairness. Every lockyard backend,
+    /// whose woken waiters do not yield (lockyard's `primitive::passive_spin`).
+    pub latecomer_gets_in: bool,
+}
+
+impl Promises {
+    /// Nothing beyond the contract: the peers, which the suites measure
+    /// rather than hold to lockyard's promises.
+    pub const NONE: Promises = Promises {
+        waiter_nodes: false,
+        tail_wake: false,
+        latecomer_gets_in: false,
+    };
+    /// A sleeper on the lock word itself (futex).
+    pub const FUTEX: Promises = Promises {
+        latecomer_gets_in: true,
+        ..Promises::NONE
+    };
+    /// A stack of sleepers on waiter nodes (sema).
+    pub const WAITER_NODES: Promises = Promises {
+        waiter_nodes: true,
+        ..Promises::FUTEX
+    };
+    /// Every spinbit flavor.
+    pub const SPINBIT: Promises = Promises {
+        tail_wake: true,
+        ..Promises::WAITER_NODES
+    };
+}
