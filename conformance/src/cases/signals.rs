@@ -58,10 +58,9 @@ fn install_handler() -> anyhow::Result<()> {
 }
 
 /// [`SIGNAL_ROUNDS`] rounds: a holder keeps the lock for the budget's hold
-/// time while
-/// [`SIGNAL_WAITERS`] waiters block in `lock()`, each then taking it
-/// [`SIGNAL_ACQUISITIONS`] times; all the while a signaller sends every
-/// waiter [`SIGNAL`] every [`SIGNAL_GAP`].
+/// time while [`SIGNAL_WAITERS`] waiters block in `lock()`, each then taking
+/// it [`SIGNAL_ACQUISITIONS`] times; all the while a signaller sends every
+/// waiter `SIGUSR1` every [`SIGNAL_GAP`].
 ///
 /// # Errors
 ///
