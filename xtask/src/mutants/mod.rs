@@ -17,8 +17,9 @@
 //! to stdout and to `target/lockyard/mutants.md`; the run fails if a control
 //! survives every column.
 
+mod table;
+
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -31,6 +32,7 @@ use crate::loom;
 use crate::names;
 use crate::project;
 use crate::test::{self, Build};
+use table::{Cell, Column, caught, table};
 
 /// Set for the suites to register the controls (conformance's
 /// `mutants::MUTANTS_VAR`).
@@ -47,41 +49,6 @@ const SCALE: &str = "0.25";
 const LOOM_MUTANTS: &str = "loom_mutants";
 /// Its models are small: loom's default bound explores them in seconds.
 const LOOM_PREEMPTIONS: usize = loom::DEFAULT_PREEMPTIONS;
-
-/// One cell of the table.
-#[derive(Clone, Debug)]
-enum Cell {
-    /// Failed these cases (the control is caught; the reference is broken).
-    Failed(Vec<String>),
-    /// Passed every trial it ran.
-    Passed(usize),
-    /// The suite does not register this control.
-    Absent,
-    /// Not run: caught already.
-    Skipped,
-    /// Not run: the reference failed this column, so it proves nothing.
-    Void,
-}
-
-impl Cell {
-    fn text(&self, reference: bool) -> String {
-        match self {
-            Cell::Failed(cases) if reference => format!("FAILED {}", cases.join(", ")),
-            Cell::Failed(cases) => format!("caught by {}", cases.join(", ")),
-            Cell::Passed(n) if reference => format!("passed ({n})"),
-            Cell::Passed(n) => format!("survived ({n} passed)"),
-            Cell::Absent => "–".to_string(),
-            Cell::Skipped => "not run (caught)".to_string(),
-            Cell::Void => "not run (reference failed)".to_string(),
-        }
-    }
-}
-
-/// A column: where the controls ran.
-struct Column {
-    title: String,
-    cells: BTreeMap<String, Cell>,
-}
 
 /// `cargo xtask mutants`.
 pub fn run(flags: flags::Mutants) -> Result<()> {
@@ -182,13 +149,6 @@ fn add_new(controls: &mut Vec<String>, columns: &[Column]) {
             }
         }
     }
-}
-
-/// Whether any column caught `control`.
-fn caught(columns: &[Column], control: &str) -> bool {
-    columns
-        .iter()
-        .any(|col| matches!(col.cells.get(control), Some(Cell::Failed(_))))
 }
 
 /// Runs the controls of one suite on one target. With `survivors_only`,
@@ -368,95 +328,4 @@ fn loom_column(sh: &Shell) -> Result<Column> {
         began.elapsed().as_secs_f64()
     );
     Ok(Column { title, cells })
-}
-
-/// The Markdown table: a row per control (then the reference), a column per
-/// place they ran, and the verdict.
-fn table(controls: &[String], columns: &[Column]) -> String {
-    let mut s = String::from("| control |");
-    for col in columns {
-        let _ = write!(s, " {} |", col.title);
-    }
-    s.push_str(" verdict |\n| --- |");
-    s.push_str(&" --- |".repeat(columns.len() + 1));
-    s.push('\n');
-    let rows = controls
-        .iter()
-        .map(String::as_str)
-        .chain(std::iter::once(UNMUTATED));
-    for control in rows {
-        let reference = control == UNMUTATED;
-        let _ = write!(s, "| `{control}` |");
-        for col in columns {
-            let text = col
-                .cells
-                .get(control)
-                .unwrap_or(&Cell::Absent)
-                .text(reference);
-            let _ = write!(s, " {text} |");
-        }
-        let failed = caught(columns, control);
-        let verdict = match (reference, failed) {
-            (true, false) => "passes (as it must)",
-            (true, true) => "**FAILED** (its columns are void)",
-            (false, true) => "caught",
-            (false, false) => "**SURVIVED**",
-        };
-        let _ = writeln!(s, " {verdict} |");
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn column(title: &str, cells: &[(&str, Cell)]) -> Column {
-        Column {
-            title: title.into(),
-            cells: cells
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn table_gives_each_control_a_verdict() {
-        let columns = [
-            column(
-                "conformance on amd64 (native)",
-                &[
-                    ("busted", Cell::Failed(vec!["try_lock".into()])),
-                    ("relaxed", Cell::Passed(13)),
-                    (UNMUTATED, Cell::Passed(13)),
-                ],
-            ),
-            column(
-                "loom",
-                &[("relaxed", Cell::Failed(vec!["relaxed_is_caught".into()]))],
-            ),
-        ];
-        let controls = vec![
-            "busted".to_string(),
-            "relaxed".to_string(),
-            "lazy".to_string(),
-        ];
-        let t = table(&controls, &columns);
-        assert!(
-            t.contains("| `busted` | caught by try_lock | – | caught |"),
-            "{t}"
-        );
-        assert!(
-            t.contains(
-                "| `relaxed` | survived (13 passed) | caught by relaxed_is_caught | caught |"
-            ),
-            "{t}"
-        );
-        assert!(t.contains("| `lazy` | – | – | **SURVIVED** |"), "{t}");
-        assert!(
-            t.contains("| `unmutated` | passed (13) | – | passes (as it must) |"),
-            "{t}"
-        );
-    }
 }
