@@ -50,16 +50,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
     let smoke = plan.runner != Runner::Native;
 
     let backends = match &flags.compare {
-        Some(pair) => {
-            let sides: Vec<String> = pair.split(',').map(|s| s.trim().to_string()).collect();
-            if sides.len() != 2 || sides.iter().any(String::is_empty) {
-                return Err(UsageError(format!(
-                    "--compare takes two backends, `A,B` (such as `futex,spinbit`), not `{pair}`"
-                ))
-                .into());
-            }
-            sides
-        }
+        Some(pair) => vec![pair.base.clone(), pair.other.clone()],
         None => flags.backends.clone(),
     };
     let mut args: Vec<String> = Vec::new();
@@ -121,9 +112,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
     save(sh, &dir, &timed, stats.as_deref(), smoke)?;
 
     let lines = compare::parse(&timed);
-    if let [a, b] = &backends[..]
-        && flags.compare.is_some()
-    {
+    if let Some(flags::Pair { base: a, other: b }) = &flags.compare {
         println!("\n{}", compare::table(&lines, a, b));
         if let Some(stats) = &stats {
             let counted: Vec<compare::Line> = compare::parse(stats)

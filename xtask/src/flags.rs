@@ -1,6 +1,7 @@
 //! The command line, declared once: these doc comments are `--help`.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -170,13 +171,38 @@ pub struct Bench {
     /// benchstat's table (median ± 95% interval, the change, a Mann-Whitney
     /// U p-value, `~` where p ≥ 0.05, a geomean row).
     #[arg(long, value_name = "A,B")]
-    pub compare: Option<String>,
+    pub compare: Option<Pair>,
     /// Skip the counting run (the build with lockyard's `stats` feature).
     #[arg(long)]
     pub no_stats: bool,
     /// How to run a target that can run both ways (as for `test`).
     #[arg(long, value_enum, default_value_t = RunnerChoice::Qemu)]
     pub runner: RunnerChoice,
+}
+
+/// `--compare A,B`: the base backend, then the one compared with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// A: the base.
+    pub base: String,
+    /// B: measured against A.
+    pub other: String,
+}
+
+impl FromStr for Pair {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Pair, String> {
+        match s.split(',').map(str::trim).collect::<Vec<_>>()[..] {
+            [base, other] if !base.is_empty() && !other.is_empty() => Ok(Pair {
+                base: base.to_string(),
+                other: other.to_string(),
+            }),
+            _ => Err(format!(
+                "takes two backends, `A,B` (such as `futex,spinbit`), not `{s}`"
+            )),
+        }
+    }
 }
 
 /// Flags of `cargo xtask loom`.
@@ -241,10 +267,31 @@ pub enum TargetsFormat {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
 
     #[test]
     fn flags_are_well_formed() {
         super::Xtask::command().debug_assert();
+    }
+
+    #[test]
+    fn compare_takes_a_pair() {
+        let pair = |s: &str| s.parse::<Pair>();
+        assert_eq!(
+            pair("futex, spinbit"),
+            Ok(Pair {
+                base: "futex".into(),
+                other: "spinbit".into()
+            })
+        );
+        for bad in ["futex", "futex,", ",spinbit", "a,b,c", ""] {
+            let err = pair(bad).unwrap_err();
+            assert!(err.contains("takes two backends, `A,B`"), "{bad}: {err}");
+        }
+        let err = Xtask::try_parse_from(["xtask", "bench", "--compare", "futex"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("not `futex`"), "{err}");
     }
 }
