@@ -17,7 +17,7 @@ use xshell::{Shell, cmd};
 
 use crate::chart::{self, Series};
 use crate::compare;
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::names::UsageError;
 use crate::project;
 use crate::test::{self, SUITES_PACKAGE};
@@ -291,6 +291,6 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         benchtime: "2000x".into(),
         compare: None,
         no_stats: false,
-        runner: RunnerChoice::Qemu,
+        runner: Runner::Qemu,
     }
 }

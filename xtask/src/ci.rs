@@ -8,9 +8,10 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::junit::{self, Outcome};
 use crate::names;
 use crate::project;
@@ -256,7 +257,7 @@ fn test_flags(targets: &[&str], backends: &[&str], suite: &str, chaos: bool) -> 
         targets: owned(targets),
         backends: owned(backends),
         suites: vec![suite.to_string()],
-        runner: RunnerChoice::Qemu,
+        runner: Runner::Qemu,
         qemu_scale: None,
         chaos,
     }

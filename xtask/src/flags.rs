@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
+use lockyard_platforms::Runner;
 
 /// lockyard's driver: builds and runs the suites on every target, sets up
 /// the machine, and is the CI entry point.
@@ -76,8 +78,8 @@ pub struct Test {
     /// How to run a target that can run both ways (386 on an x86_64 host:
     /// qemu, or the host kernel through the target's own ld.so). Targets
     /// with only one way use it; the report records which ran.
-    #[arg(long, value_enum, default_value_t = RunnerChoice::Qemu)]
-    pub runner: RunnerChoice,
+    #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
+    pub runner: Runner,
     /// LOCKYARD_SCALE for runs under qemu, which scales the suites'
     /// iteration counts. Default: $LOCKYARD_SCALE if set, else 0.5.
     #[arg(long, value_name = "FACTOR")]
@@ -91,13 +93,14 @@ pub struct Test {
     pub chaos: bool,
 }
 
-/// `--runner` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RunnerChoice {
-    /// The host kernel, directly or through the target's dynamic loader.
-    Native,
-    /// qemu-user with the target's sysroot.
-    Qemu,
+/// `--runner`: a [`Runner`] by name, each name with its help.
+fn runner() -> impl TypedValueParser<Value = Runner> {
+    let help = |r: Runner| match r {
+        Runner::Native => "The host kernel, directly or through the target's dynamic loader",
+        Runner::Qemu => "qemu-user with the target's sysroot",
+    };
+    PossibleValuesParser::new(Runner::ALL.map(|r| PossibleValue::new(r.name()).help(help(r))))
+        .try_map(|name| name.parse::<Runner>())
 }
 
 /// Flags of `cargo xtask setup`.
@@ -176,8 +179,8 @@ pub struct Bench {
     #[arg(long)]
     pub no_stats: bool,
     /// How to run a target that can run both ways (as for `test`).
-    #[arg(long, value_enum, default_value_t = RunnerChoice::Qemu)]
-    pub runner: RunnerChoice,
+    #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
+    pub runner: Runner,
 }
 
 /// `--compare A,B`: the base backend, then the one compared with it.
@@ -274,6 +277,23 @@ mod tests {
     #[test]
     fn flags_are_well_formed() {
         super::Xtask::command().debug_assert();
+    }
+
+    #[test]
+    fn runners_parse_by_name() {
+        for runner in Runner::ALL {
+            let flags =
+                Xtask::try_parse_from(["xtask", "test", "--runner", runner.name()]).unwrap();
+            let Task::Test(test) = flags.task else {
+                panic!("not the test task")
+            };
+            assert_eq!(test.runner, runner);
+        }
+        let err = Xtask::try_parse_from(["xtask", "test", "--runner", "bogus"]).unwrap_err();
+        assert!(
+            err.to_string().contains("[possible values: native, qemu]"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Run, Runner, Target};
+use lockyard_platforms::{Runner, Target};
 use xshell::{Shell, cmd};
 
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::junit::{self, Outcome};
 use crate::names::{self, UsageError};
 use crate::project;
@@ -399,10 +399,11 @@ fn experiment(t: &Target) -> String {
     }
 }
 
-/// Resolves target names and the runner each one uses.
+/// Resolves target names and the runner each one uses: `wanted` where the
+/// target has it, else the target's first.
 pub(crate) fn plan_targets(
     names: &[String],
-    choice: RunnerChoice,
+    wanted: Runner,
     host_triple: &str,
 ) -> Result<Vec<Plan>> {
     let default = [lockyard_platforms::HOST.to_string()];
@@ -419,10 +420,6 @@ pub(crate) fn plan_targets(
         )),
         other => anyhow::Error::new(other),
     })?;
-    let wanted = match choice {
-        RunnerChoice::Native => Runner::Native,
-        RunnerChoice::Qemu => Runner::Qemu,
-    };
     let mut plans = Vec::new();
     for t in targets {
         if t.triple == host_triple {
@@ -505,7 +502,7 @@ pub(crate) fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
             install()
         );
     }
-    if let Run::Qemu(q) = t.run
+    if let Some(q) = t.qemu
         && !Path::new(q.sysroot).join("lib").is_dir()
     {
         bail!(
@@ -745,20 +742,20 @@ fn regex_escape(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn plan(names: &[&str], choice: RunnerChoice) -> Result<Vec<Plan>> {
+    fn plan(names: &[&str], wanted: Runner) -> Result<Vec<Plan>> {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        plan_targets(&names, choice, lockyard_platforms::TABLE_HOST)
+        plan_targets(&names, wanted, lockyard_platforms::TABLE_HOST)
     }
 
     #[test]
     fn plans_pick_runners() {
-        let plans = plan(&["all"], RunnerChoice::Qemu).unwrap();
+        let plans = plan(&["all"], Runner::Qemu).unwrap();
         assert_eq!(plans.len(), 6);
         for p in &plans {
             assert_eq!(p.is_host, p.target.triple == lockyard_platforms::TABLE_HOST);
             assert_eq!(p.runner == Runner::Native, p.is_host, "{}", p.target.triple);
         }
-        let natively = plan(&["all"], RunnerChoice::Native).unwrap();
+        let natively = plan(&["all"], Runner::Native).unwrap();
         let native: Vec<String> = natively
             .iter()
             .filter(|p| p.runner == Runner::Native)
@@ -775,15 +772,13 @@ mod tests {
 
     #[test]
     fn bad_targets_are_usage_errors() {
-        let err = plan(&["arm65"], RunnerChoice::Qemu).err().unwrap();
+        let err = plan(&["arm65"], Runner::Qemu).err().unwrap();
         let usage = err.downcast_ref::<UsageError>().expect("a usage error");
         assert!(usage.0.contains("did you mean `arm64`"), "{usage}");
         assert!(usage.0.contains("valid targets: "), "{usage}");
 
         let check_only = lockyard_platforms::check_only().next().unwrap();
-        let err = plan(&[check_only.triple], RunnerChoice::Qemu)
-            .err()
-            .unwrap();
+        let err = plan(&[check_only.triple], Runner::Qemu).err().unwrap();
         let usage = err.downcast_ref::<UsageError>().expect("a usage error");
         assert!(usage.0.contains("cannot run here"), "{usage}");
         assert!(usage.0.contains("cargo xtask check"), "{usage}");
@@ -791,7 +786,7 @@ mod tests {
 
     #[test]
     fn env_names_linker_runner_and_scale() {
-        let plans = plan(&["all"], RunnerChoice::Qemu).unwrap();
+        let plans = plan(&["all"], Runner::Qemu).unwrap();
         let emulated = plans.iter().find(|p| p.runner == Runner::Qemu).unwrap();
         let env = cargo_env(emulated, Some(0.25));
         let key = emulated.target.env_key();

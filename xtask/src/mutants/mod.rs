@@ -23,10 +23,10 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Endian, Target};
+use lockyard_platforms::{Endian, Runner, Target};
 use xshell::Shell;
 
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::junit::Outcome;
 use crate::loom;
 use crate::names;
@@ -162,7 +162,7 @@ fn suite_column(
     earlier: &[Column],
     survivors_only: bool,
 ) -> Result<Column> {
-    let plan = test::plan_targets(&[target.to_string()], RunnerChoice::Qemu, host)?
+    let plan = test::plan_targets(&[target.to_string()], Runner::Qemu, host)?
         .into_iter()
         .next()
         .context("a target name selects at least one target")?;
