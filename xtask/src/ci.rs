@@ -14,6 +14,7 @@ use xshell::{Shell, cmd};
 use crate::flags;
 use crate::junit::{self, Outcome};
 use crate::names;
+use crate::nextest::SUITES_PACKAGE;
 use crate::project;
 use crate::report::Report;
 use crate::setup;
@@ -204,7 +205,7 @@ fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
     }
     // The conformance step runs the suites on every target, the host
     // included, and reports them per trial: here only everything else.
-    let filter = format!("not (package({}) & kind(test))", test::SUITES_PACKAGE);
+    let filter = format!("not (package({SUITES_PACKAGE}) & kind(test))");
     let result = cmd!(sh, "cargo nextest run --workspace --profile ci -E {filter}")
         .run()
         .context("host tests failed; rerun `cargo nextest run --workspace`");

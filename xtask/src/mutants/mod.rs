@@ -23,26 +23,23 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Endian, Runner, Target};
+use lockyard_platforms::{Endian, Runner, Target, env};
 use xshell::Shell;
 
 use crate::flags;
 use crate::junit::Outcome;
 use crate::loom;
 use crate::names;
+use crate::nextest::{self, BackendRun, Build, Cases};
 use crate::project;
-use crate::test::{self, Build};
 use table::{Cell, Column, caught, table};
 
-/// Set for the suites to register the controls (conformance's
-/// `mutants::MUTANTS_VAR`).
-const MUTANTS_VAR: &str = "LOCKYARD_MUTANTS";
 /// The reference that runs beside the controls (conformance's
 /// `mutants::UNMUTATED`).
 const UNMUTATED: &str = "unmutated";
 /// LOCKYARD_SCALE of the controls' runs of the count-based suites, native
 /// and emulated: a broken lock shows in the first few hundred acquisitions.
-/// The timed suites ([`test::OPTIMISED_SUITES`]: fixed-length runs whose
+/// The timed suites ([`nextest::OPTIMISED_SUITES`]: fixed-length runs whose
 /// verdicts need the whole run) keep their usual scale.
 const SCALE: &str = "0.25";
 /// The loom test binary of the controls.
@@ -69,7 +66,7 @@ pub fn run(flags: flags::Mutants) -> Result<()> {
     } else {
         flags.then.clone()
     };
-    let suites = test::suite_names(&sh)?;
+    let suites = nextest::suite_names(&sh)?;
 
     let mut controls: Vec<String> = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
@@ -88,7 +85,7 @@ pub fn run(flags: flags::Mutants) -> Result<()> {
     // The timed suites measure; under emulation that is smoke, not a verdict.
     let untimed: Vec<&String> = suites
         .iter()
-        .filter(|s| !test::OPTIMISED_SUITES.contains(&s.as_str()))
+        .filter(|s| !nextest::OPTIMISED_SUITES.contains(&s.as_str()))
         .collect();
     for target in &then {
         for suite in untimed.iter().copied() {
@@ -162,29 +159,30 @@ fn suite_column(
     earlier: &[Column],
     survivors_only: bool,
 ) -> Result<Column> {
-    let plan = test::plan_targets(&[target.to_string()], Runner::Qemu, host)?
+    let plan = nextest::plan_targets(&[target.to_string()], Runner::Qemu, host)?
         .into_iter()
         .next()
         .context("a target name selects at least one target")?;
-    test::check_tools(sh, &plan)?;
+    nextest::check_tools(sh, &plan)?;
     let name = plan.target.name();
     let title = format!("{suite} on {name} ({})", plan.runner);
     eprintln!("\nxtask mutants: ── {title} ──");
-    let mut env = test::cargo_env(&plan, None);
-    if !test::OPTIMISED_SUITES.contains(&suite) {
-        env.retain(|(k, _)| k != "LOCKYARD_SCALE");
-        env.push(("LOCKYARD_SCALE".into(), SCALE.into()));
+    let mut vars = nextest::cargo_env(&plan, None);
+    if !nextest::OPTIMISED_SUITES.contains(&suite) {
+        vars.retain(|(k, _)| k != env::SCALE);
+        vars.push((env::SCALE.into(), SCALE.into()));
     }
 
     let plain = Build::default();
     let with = Build {
-        env: vec![(MUTANTS_VAR.into(), "1".into())],
+        env: vec![(env::MUTANTS.into(), "1".into())],
         ..Build::default()
     };
     let target_flag = plan.target_flag();
-    let without = test::list(sh, suite, target_flag, &plain, &env)
-        .with_context(|| format!("cannot build or list `{suite}` for {name}"))?;
-    let listed = test::list(sh, suite, target_flag, &with, &env)?;
+    let without = nextest::list(sh, suite, target_flag, &plain, &vars)
+        .with_context(|| format!("cannot build or list `{suite}` for {name}"))?
+        .backends;
+    let listed = nextest::list(sh, suite, target_flag, &with, &vars)?.backends;
     let mut cells = BTreeMap::new();
     let junit_dir = project::report_dir(sh)?.join("mutants");
     sh.create_dir(&junit_dir)?;
@@ -224,17 +222,16 @@ fn suite_column(
             ..with.clone()
         };
         let began = Instant::now();
-        let trials = test::run_backend(
-            sh,
-            &plan,
+        let run = BackendRun {
+            plan: &plan,
             suite,
             backend,
-            &build,
-            &env,
-            &junit_dir,
-            test::Cases::All,
-            &mut Vec::new(),
-        )?;
+            build: &build,
+            env: &vars,
+            junit_dir: &junit_dir,
+            cases: Cases::All,
+        };
+        let trials = nextest::run_backend(sh, &run)?.trials;
         let failed: Vec<String> = trials
             .iter()
             .filter(|t| t.outcome == Outcome::Failed)
