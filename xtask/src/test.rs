@@ -8,7 +8,7 @@
 //! from nextest's JUnit output. Each target × backend prints a progress line
 //! when it finishes; the end prints the matrix and writes report.json.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
@@ -32,10 +32,52 @@ pub struct Outcomes {
     pub report: PathBuf,
 }
 
+/// What a run does with a report already at its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Writes over it, and empties the JUnit directory first.
+    Replace,
+    /// Merges into it: this run's trials replace those of the same target,
+    /// runner, backend, suite and case, the rest are kept, and so are the
+    /// JUnit files of the earlier runs.
+    Merge,
+}
+
+/// Where a run's results go.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// The report.
+    pub report: PathBuf,
+    /// The directory of the JUnit files, one per target × runner × suite ×
+    /// backend.
+    pub junit_dir: PathBuf,
+    /// Replace or merge.
+    pub mode: Mode,
+}
+
+impl Output {
+    /// `target/lockyard/report.json` and `junit/`, or for a chaos run
+    /// `report-chaos.json` and `junit-chaos/` beside them.
+    pub fn usual(sh: &Shell, chaos: bool, mode: Mode) -> Result<Output> {
+        let dir = project::report_dir(sh)?;
+        let (report, junit) = if chaos {
+            (report::CHAOS_FILE, "junit-chaos")
+        } else {
+            (report::FILE, "junit")
+        };
+        Ok(Output {
+            report: dir.join(report),
+            junit_dir: dir.join(junit),
+            mode,
+        })
+    }
+}
+
 /// `cargo xtask test`: fails when any trial failed.
 pub fn run(flags: flags::Test) -> Result<()> {
     let sh = project::shell()?;
-    let out = execute(&sh, &flags)?;
+    let output = Output::usual(&sh, flags.chaos, Mode::Replace)?;
+    let out = execute(&sh, &flags, &output)?;
     if out.failed > 0 {
         bail!(
             "{} trial(s) failed; the matrix above names them, {} has their messages and the JUnit files \
@@ -47,9 +89,9 @@ pub fn run(flags: flags::Test) -> Result<()> {
     Ok(())
 }
 
-/// Runs the matrix the flags select, prints it and writes the report;
-/// returns the counts without failing on test failures.
-pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
+/// Runs the matrix the flags select, prints it and writes the report to
+/// `output`; returns this run's counts without failing on test failures.
+pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outcomes> {
     let build = if flags.chaos {
         Build::chaos()
     } else {
@@ -72,6 +114,12 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     for plan in &plans {
         nextest::check_tools(sh, plan)?;
     }
+    // Read before anything runs, so a report that cannot take the merge
+    // stops the run instead of its results.
+    let earlier = match output.mode {
+        Mode::Merge if output.report.exists() => Some(report::load(&output.report)?),
+        _ => None,
+    };
     let suites = names::resolve("suite", &flags.suites, &nextest::suite_names(sh)?)?;
     eprintln!(
         "xtask: listing the backends of {} on the host",
@@ -90,19 +138,11 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     }
     let backends = names::resolve("backend", &flags.backends, &host_backends)?;
 
-    let report_dir = project::report_dir(sh)?;
-    // A chaos run reports beside the plain one, not over it.
-    let (junit_name, report_name) = if flags.chaos {
-        ("junit-chaos", "report-chaos.json")
-    } else {
-        ("junit", "report.json")
-    };
-    let junit_dir = &report_dir.join(junit_name);
-    if junit_dir.exists() {
+    let junit_dir = &output.junit_dir;
+    if output.mode == Mode::Replace && junit_dir.exists() {
         sh.remove_path(junit_dir)?;
     }
     sh.create_dir(junit_dir)?;
-    let report_path = report_dir.join(report_name);
 
     let mut report = Report {
         schema: report::SCHEMA,
@@ -125,9 +165,9 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
             .find(|(k, _)| k == env::SCALE)
             .and_then(|(_, v)| v.parse().ok());
         report.targets.push(TargetRun {
-            target: name.clone(),
+            target: plan.target,
             triple: plan.target.triple.to_string(),
-            runner: plan.runner.name().to_string(),
+            runner: plan.runner,
             runner_command: plan.runner_command.as_ref().map(|c| c.join(" ")),
             default_backend: plan.target.default_backend.to_string(),
             experiment: experiment(plan.target),
@@ -218,17 +258,17 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
             }
         }
         report.wall_s = started.elapsed().as_secs_f64();
-        write_report(sh, &report_path, &report)?;
+        save(sh, output, earlier.as_ref(), &report)?;
     }
     report.wall_s = started.elapsed().as_secs_f64();
-    write_report(sh, &report_path, &report)?;
+    save(sh, output, earlier.as_ref(), &report)?;
 
     let matrix = Matrix::merge(std::slice::from_ref(&report));
     let total = matrix.total();
     println!("\n{}", matrix.text());
     eprintln!(
         "xtask: wrote {} and JUnit files in {} ({:.0}s)",
-        report_path.display(),
+        output.report.display(),
         junit_dir.display(),
         report.wall_s
     );
@@ -245,14 +285,20 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     Ok(Outcomes {
         passed: total.passed,
         failed: total.failed,
-        report: report_path,
+        report: output.report.clone(),
     })
 }
 
-fn write_report(sh: &Shell, path: &Path, report: &Report) -> Result<()> {
-    let json = serde_json::to_string_pretty(report)?;
-    sh.write_file(path, json + "\n")
-        .with_context(|| format!("cannot write {}", path.display()))
+/// Writes the run's report so far, merged into `earlier` when merging.
+fn save(sh: &Shell, output: &Output, earlier: Option<&Report>, report: &Report) -> Result<()> {
+    let merged = earlier.map(|earlier| {
+        let mut merged = earlier.clone();
+        merged.merge(report.clone());
+        merged
+    });
+    let json = serde_json::to_string_pretty(merged.as_ref().unwrap_or(report))?;
+    sh.write_file(&output.report, json + "\n")
+        .with_context(|| format!("cannot write {}", output.report.display()))
 }
 
 /// The experiments a build for `t` has, as the report records them.

@@ -14,7 +14,7 @@ use super::plan::{Build, Plan};
 use super::{OPTIMISED_SUITES, SUITES_PACKAGE};
 use crate::junit::{self, Outcome};
 use crate::project;
-use crate::report::Trial;
+use crate::report::{Figures, SuiteFigures, Trial};
 
 /// Which of a backend's trials a run takes.
 #[derive(Clone, Debug)]
@@ -163,9 +163,8 @@ pub struct BackendRun<'a> {
 pub struct Ran {
     /// Every trial's result.
     pub trials: Vec<Trial>,
-    /// What the trials that measure wrote, with the target, runner and
-    /// suite added.
-    pub figures: Vec<serde_json::Value>,
+    /// What the trials that measure wrote.
+    pub figures: Vec<Figures>,
 }
 
 /// Runs one backend's trials of a suite on a target (those `run.cases`
@@ -229,13 +228,13 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
                 .split_once("::")
                 .unwrap_or((backend, case.name.as_str()));
             trials.push(Trial {
-                target: plan.target.name(),
+                target: plan.target,
                 backend: b.to_string(),
                 suite: case.binary.clone(),
                 case: c.to_string(),
                 outcome: case.outcome,
                 duration_s: case.duration_s,
-                runner: plan.runner.name().to_string(),
+                runner: plan.runner,
                 message: case.message.clone(),
                 note: None,
             });
@@ -245,14 +244,14 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
     // (spinbit's tail-wake comparison also measures spinbit-notailwake).
     let mut figures = Vec::new();
     for entry in sh.read_dir(&figures_dir)? {
-        match serde_json::from_str::<serde_json::Value>(&sh.read_file(&entry)?) {
-            Ok(serde_json::Value::Object(mut f)) => {
-                f.insert("target".into(), plan.target.name().into());
-                f.insert("runner".into(), plan.runner.name().into());
-                f.insert("suite".into(), suite.into());
-                figures.push(serde_json::Value::Object(f));
-            }
-            _ => eprintln!("xtask: ignoring unreadable figures {}", entry.display()),
+        match serde_json::from_str::<SuiteFigures>(&sh.read_file(&entry)?) {
+            Ok(measured) => figures.push(Figures {
+                target: plan.target,
+                runner: plan.runner,
+                suite: suite.to_string(),
+                measured,
+            }),
+            Err(_) => eprintln!("xtask: ignoring unreadable figures {}", entry.display()),
         }
     }
     sh.remove_path(&figures_dir)?;
@@ -267,13 +266,13 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
 /// A failed pseudo-trial standing for a build or run that gave no results.
 pub fn synthetic(plan: &Plan, backend: &str, suite: &str, case: &str, e: &anyhow::Error) -> Trial {
     Trial {
-        target: plan.target.name(),
+        target: plan.target,
         backend: backend.to_string(),
         suite: suite.to_string(),
         case: case.to_string(),
         outcome: Outcome::Failed,
         duration_s: 0.0,
-        runner: plan.runner.name().to_string(),
+        runner: plan.runner,
         message: Some(format!("{e:#}")),
         note: None,
     }
