@@ -3,16 +3,17 @@
 //!
 //! For each target: add its rustup target if missing, find its linker and
 //! runner (or stop with the command that installs them), point cargo at them
-//! with `CARGO_TARGET_<TRIPLE>_LINKER` / `_RUNNER`, build and list each suite,
-//! then run it once per backend with a nextest filter, reading the results
-//! from nextest's JUnit output. Each target × backend prints a progress line
-//! when it finishes; the end prints the matrix and writes report.json.
+//! with `CARGO_TARGET_<TRIPLE>_LINKER` / `_RUNNER`, build and list each suite
+//! and ask it what its lockyard was built with, then run it once per backend
+//! with a nextest filter, reading the results from nextest's JUnit output.
+//! Each target × backend prints a progress line when it finishes; the end
+//! prints the matrix and writes report.json.
 
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Target, env};
+use lockyard_platforms::env;
 use xshell::Shell;
 
 use crate::flags;
@@ -164,22 +165,20 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
             .iter()
             .find(|(k, _)| k == env::SCALE)
             .and_then(|(_, v)| v.parse().ok());
-        report.targets.push(TargetRun {
+        let mut target_run = TargetRun {
             target: plan.target,
-            triple: plan.target.triple.to_string(),
             runner: plan.runner,
             runner_command: plan.runner_command.as_ref().map(|c| c.join(" ")),
-            default_backend: plan.target.default_backend.to_string(),
-            experiment: experiment(plan.target),
+            experiment: None,
             scale,
             chaos: build.chaos_settings().map(str::to_string),
-        });
+        };
         for suite in &suites {
             eprintln!(
                 "xtask: building `{suite}` for {name} ({}, runner: {})",
                 plan.target.triple, plan.runner
             );
-            let listing = match nextest::list(sh, suite, plan.target_flag(), &build, &vars) {
+            let listing = match build_suite(sh, plan, suite, &build, &vars, &mut target_run) {
                 Ok(listing) => listing,
                 Err(e) => {
                     // Nothing ran: count one failure per backend so the
@@ -257,6 +256,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
                 report.figures.extend(ran.figures);
             }
         }
+        report.targets.push(target_run);
         report.wall_s = started.elapsed().as_secs_f64();
         save(sh, output, earlier.as_ref(), &report)?;
     }
@@ -289,6 +289,29 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
     })
 }
 
+/// Builds and lists `suite` for the plan, and records in `target_run` what
+/// its lockyard was built with: a suite built unlike the target's others
+/// is an error.
+fn build_suite(
+    sh: &Shell,
+    plan: &nextest::Plan,
+    suite: &str,
+    build: &Build,
+    vars: &[(String, String)],
+    target_run: &mut TargetRun,
+) -> Result<nextest::Listing> {
+    let listing = nextest::list(sh, suite, plan.target_flag(), build, vars)?;
+    let all_vars: Vec<_> = vars.iter().chain(&build.env).cloned().collect();
+    let experiment = nextest::probe_experiment(sh, plan, &listing.binary, &all_vars)?;
+    match &target_run.experiment {
+        Some(first) if *first != experiment => bail!(
+            "`{suite}` was built with {experiment:?}, unlike the target's other suites ({first:?})"
+        ),
+        _ => target_run.experiment = Some(experiment),
+    }
+    Ok(listing)
+}
+
 /// Writes the run's report so far, merged into `earlier` when merging.
 fn save(sh: &Shell, output: &Output, earlier: Option<&Report>, report: &Report) -> Result<()> {
     let merged = earlier.map(|earlier| {
@@ -299,13 +322,4 @@ fn save(sh: &Shell, output: &Output, earlier: Option<&Report>, report: &Report) 
     let json = serde_json::to_string_pretty(merged.as_ref().unwrap_or(report))?;
     sh.write_file(&output.report, json + "\n")
         .with_context(|| format!("cannot write {}", output.report.display()))
-}
-
-/// The experiments a build for `t` has, as the report records them.
-fn experiment(t: &Target) -> String {
-    match std::env::var(env::EXPERIMENT) {
-        Ok(v) => format!("{}={v}", env::EXPERIMENT),
-        Err(_) if t.xchg8 => "spinbitmutex,spinbitxchg8".to_string(),
-        Err(_) => String::new(),
-    }
 }

@@ -4,16 +4,19 @@
 //!
 //! [`plan`] decides how a target is reached (runner, tools, cargo's
 //! environment, the build's features); [`run`] builds and lists a suite,
-//! runs one backend's trials and reads their results.
+//! runs one backend's trials and reads their results; [`experiment`] asks
+//! a built suite what its lockyard was built with.
 
+mod experiment;
 mod plan;
 mod run;
 
 use anyhow::{Result, bail};
 use xshell::Shell;
 
-pub use plan::{Build, cargo_env, check_tools, plan_targets};
-pub use run::{BackendRun, Cases, list, run_backend, synthetic};
+pub use experiment::probe_experiment;
+pub use plan::{Build, Plan, cargo_env, check_tools, plan_targets};
+pub use run::{BackendRun, Cases, Listing, list, run_backend, synthetic};
 
 use crate::project;
 

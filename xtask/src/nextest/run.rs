@@ -3,7 +3,7 @@
 //! the JUnit file of the run's nextest profile.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use lockyard_platforms::{Runner, env};
@@ -74,6 +74,8 @@ fn regex_escape(s: &str) -> String {
 pub struct Listing {
     /// The non-ignored trial count of each backend, by backend name.
     pub backends: BTreeMap<String, usize>,
+    /// The test binary.
+    pub binary: PathBuf,
 }
 
 /// Builds a suite for a target and lists its trials.
@@ -107,6 +109,8 @@ struct NextestList {
 /// One test binary of a nextest listing.
 #[derive(Deserialize)]
 struct NextestSuite {
+    #[serde(rename = "binary-path")]
+    binary_path: PathBuf,
     #[serde(default)]
     testcases: BTreeMap<String, NextestCase>,
 }
@@ -137,7 +141,10 @@ fn parse_listing(json: &str) -> Result<Listing> {
             *count += 1;
         }
     }
-    Ok(Listing { backends })
+    Ok(Listing {
+        backends,
+        binary: suite.binary_path,
+    })
 }
 
 /// One backend's run of a suite on a target.
@@ -299,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn listing_counts_backends() {
+    fn listing_counts_backends_and_finds_the_binary() {
         let json = r#"{"rust-build-meta":{},"test-count":3,"rust-suites":{
             "lockyard-conformance::conformance":{
                 "binary-id":"lockyard-conformance::conformance",
@@ -310,6 +317,7 @@ mod tests {
                     "futex::slow":{"ignored":true,"filter-match":{"status":"matches"}},
                     "sema::a":{"ignored":false,"filter-match":{"status":"matches"}}}}}}"#;
         let listing = parse_listing(json).unwrap();
+        assert_eq!(listing.binary, Path::new("/t/debug/deps/conformance-0123"));
         let counts: Vec<(&str, usize)> = listing
             .backends
             .iter()

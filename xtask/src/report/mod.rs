@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 pub use merge::Matrix;
-pub use schema::{Figures, Host, Report, SCHEMA, SuiteFigures, TargetRun, Trial, load};
+#[cfg(test)]
+pub use schema::sample;
+pub use schema::{Experiment, Figures, Host, Report, SCHEMA, SuiteFigures, TargetRun, Trial, load};
 
 use crate::flags;
 use crate::project;

@@ -14,8 +14,11 @@ use xshell::Shell;
 use crate::junit::Outcome;
 use crate::project;
 
-/// The format version in [`Report::schema`].
-pub const SCHEMA: u32 = 1;
+/// The format version in [`Report::schema`]. 2: targets and runners must be
+/// rows and runners lockyard-platforms knows; each target's `experiment`
+/// is the object its suite binaries print, replacing the experiment string
+/// and `default_backend`; `triple` is gone (the table has it).
+pub const SCHEMA: u32 = 2;
 
 /// One run of `cargo xtask test`, or several merged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,27 +99,40 @@ pub struct TargetRun {
     /// The row, written as its short name (`arm64`).
     #[serde(with = "by_name::target")]
     pub target: &'static Target,
-    /// Rust triple.
-    pub triple: String,
     /// The runner its trials ran under (a known issue may move a case to
     /// another: see [`Trial::runner`]).
     #[serde(with = "by_name::runner")]
     pub runner: Runner,
     /// The exact runner command cargo was given, if any.
     pub runner_command: Option<String>,
-    /// lockyard's default backend there with no experiment set (from
-    /// lockyard-platforms).
-    pub default_backend: String,
-    /// The experiments the build had, in GOEXPERIMENT syntax: the target's
-    /// baseline (`spinbitmutex,spinbitxchg8` where it has an 8-bit swap),
-    /// or `LOCKYARD_EXPERIMENT=...` when that overrode it.
-    pub experiment: String,
+    /// What the suites' lockyard was built with, as the suite binaries
+    /// report it; `null` when no suite built.
+    pub experiment: Option<Experiment>,
     /// LOCKYARD_SCALE the suites ran with.
     pub scale: Option<f64>,
     /// LOCKYARD_CHAOS, when the run injected faults (`test --chaos`): the
     /// settings and seed that replay it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chaos: Option<String>,
+}
+
+/// The experiment settings a build of lockyard has: the fields of
+/// `lockyard::Experiment`, as a suite binary prints them when given
+/// [`lockyard_platforms::SUITE_EXPERIMENT_ARG`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Experiment {
+    /// The experiments on, in GOEXPERIMENT syntax (`spinbitmutex,spinbitxchg8`).
+    pub flags: String,
+    /// Where they came from: `baseline`, or `LOCKYARD_EXPERIMENT=<value>`.
+    pub source: String,
+    /// `spinbitmutex`: spinbit is the default backend.
+    pub spinbit_mutex: bool,
+    /// `spinbitxchg8`: spinbit's fast paths swap the flag byte.
+    pub spinbit_xchg8: bool,
+    /// The backend behind `lockyard::Mutex`.
+    pub default_backend: String,
+    /// The OS wait/wake primitive compiled in (`futex`, ...).
+    pub os_primitive: String,
 }
 
 /// One trial's result.
@@ -322,6 +338,9 @@ pub mod sample {
         ]
     }
 
+    /// What a baseline build reports (the contract's example line).
+    pub const EXPERIMENT: &str = r#"{"flags":"spinbitmutex,spinbitxchg8","source":"baseline","spinbit_mutex":true,"spinbit_xchg8":true,"default_backend":"spinbit","os_primitive":"futex"}"#;
+
     /// A one-target report of `trials`.
     pub fn report(target: &str, trials: Vec<Trial>) -> Report {
         Report {
@@ -331,11 +350,9 @@ pub mod sample {
             wall_s: 1.0,
             targets: vec![TargetRun {
                 target: lockyard_platforms::find(target).expect("a target of the table"),
-                triple: String::new(),
                 runner: Runner::Qemu,
                 runner_command: None,
-                default_backend: "spinbit".into(),
-                experiment: "spinbitmutex,spinbitxchg8".into(),
+                experiment: Some(serde_json::from_str(EXPERIMENT).expect("the sample parses")),
                 scale: None,
                 chaos: None,
             }],
@@ -384,5 +401,29 @@ mod tests {
         let bad = json.replace(r#""runner":"qemu""#, r#""runner":"wine""#);
         let err = serde_json::from_str::<Trial>(&bad).unwrap_err();
         assert!(err.to_string().contains("unknown runner `wine`"), "{err}");
+    }
+
+    #[test]
+    fn an_older_schema_is_refused_by_name() {
+        let dir = std::env::temp_dir().join(format!("lockyard-schema-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("report.json");
+        // Schema 1's target entry: the experiment was a string.
+        std::fs::write(
+            &path,
+            r#"{"schema":1,"targets":[{"target":"amd64","experiment":"spinbitmutex"}]}"#,
+        )
+        .unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("has report schema 1"), "{err}");
+        assert!(
+            err.contains(&format!("reads only schema {SCHEMA}")),
+            "{err}"
+        );
+
+        let current = report("386", Vec::new());
+        std::fs::write(&path, serde_json::to_string(&current).unwrap()).unwrap();
+        assert_eq!(load(&path).unwrap(), current);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
