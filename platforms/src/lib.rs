@@ -25,7 +25,8 @@ use std::fmt;
 /// table expects.
 pub const SUITE_EXPERIMENT_ARG: &str = "--lockyard-experiment";
 
-/// The host the [`Target::run`] column is written for.
+/// The host the [`Target::qemu`] and [`Target::native`] columns are written
+/// for.
 pub const TABLE_HOST: &str = "x86_64-unknown-linux-gnu";
 
 /// Byte order of a target.
@@ -46,41 +47,8 @@ impl fmt::Display for Endian {
     }
 }
 
-/// How a target's binaries run on [`TABLE_HOST`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Run {
-    /// The host executes them directly.
-    Native,
-    /// qemu-user runs them, and may let the host run them natively too.
-    Qemu(Qemu),
-    /// Nothing here can link or run them: only `cargo check`.
-    CheckOnly,
-}
-
-/// How qemu-user runs a target's binaries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Qemu {
-    /// The qemu-user binary (`qemu-aarch64`).
-    pub binary: &'static str,
-    /// The target's C library root, passed as `-L`: the dynamic loader and
-    /// libc the cross `libc6-dev-*-cross` package installs there.
-    pub sysroot: &'static str,
-    /// Set where [`TABLE_HOST`]'s kernel can also run the binaries without
-    /// emulation (i686 on x86_64, through ia32 compat).
-    pub native: Option<NativeLoader>,
-}
-
-/// Running a foreign-libc binary natively through its own dynamic loader:
-/// `LOADER --library-path LIBRARY_PATH BINARY`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NativeLoader {
-    /// The target's dynamic loader (`ld-linux.so.2`).
-    pub loader: &'static str,
-    /// Where the loader finds the target's libc.
-    pub library_path: &'static str,
-}
-
-/// The way one run executes a target's binaries.
+/// The way a run executes a target's binaries. A row of [`TARGETS`] says
+/// which of these its target supports ([`Target::runners`]) and with what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Runner {
     /// Executed by the host's kernel, directly or through the target's own
@@ -91,6 +59,9 @@ pub enum Runner {
 }
 
 impl Runner {
+    /// Every runner, in the order command lines list them.
+    pub const ALL: [Runner; 2] = [Runner::Native, Runner::Qemu];
+
     /// The lower-case name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -104,6 +75,66 @@ impl fmt::Display for Runner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A name that is none of [`Runner::ALL`]'s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownRunner(pub String);
+
+impl fmt::Display for UnknownRunner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Runner::ALL.iter().map(|r| r.name()).collect();
+        write!(
+            f,
+            "unknown runner `{}`; valid runners: {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownRunner {}
+
+impl std::str::FromStr for Runner {
+    type Err = UnknownRunner;
+
+    /// Parses a [`Runner::name`].
+    fn from_str(s: &str) -> Result<Runner, UnknownRunner> {
+        Runner::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| UnknownRunner(s.to_string()))
+    }
+}
+
+/// How qemu-user runs a target's binaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Qemu {
+    /// The qemu-user binary (`qemu-aarch64`).
+    pub binary: &'static str,
+    /// The target's C library root, passed as `-L`: the dynamic loader and
+    /// libc the cross `libc6-dev-*-cross` package installs there.
+    pub sysroot: &'static str,
+}
+
+/// How [`TABLE_HOST`]'s kernel runs a target's binaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Native {
+    /// As they are: the target is the host.
+    Direct,
+    /// Through the target's own dynamic loader, for a foreign libc the
+    /// kernel can still run (i686 on x86_64, through ia32 compat).
+    Loader(NativeLoader),
+}
+
+/// Running a foreign-libc binary natively through its own dynamic loader:
+/// `LOADER --library-path LIBRARY_PATH BINARY`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NativeLoader {
+    /// The target's dynamic loader (`ld-linux.so.2`).
+    pub loader: &'static str,
+    /// Where the loader finds the target's libc.
+    pub library_path: &'static str,
 }
 
 /// One target: what it is and how this project reaches it.
@@ -129,8 +160,11 @@ pub struct Target {
     /// lockyard's default backend there with no experiment set: `spinbit`
     /// where the 8-bit swap exists, else the tristate lock Go used on that OS.
     pub default_backend: &'static str,
-    /// How its binaries run on [`TABLE_HOST`].
-    pub run: Run,
+    /// How qemu-user runs its binaries on [`TABLE_HOST`], where it does.
+    pub qemu: Option<Qemu>,
+    /// How [`TABLE_HOST`]'s kernel runs them, where it can. A target that
+    /// neither runs is check-only.
+    pub native: Option<Native>,
     /// The C compiler cargo links with, when not the host's `cc`.
     pub linker: Option<&'static str>,
     /// The Debian packages that provide the linker, sysroot and emulator.
@@ -149,14 +183,14 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 32,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::Qemu(Qemu {
+        qemu: Some(Qemu {
             binary: "qemu-i386",
             sysroot: "/usr/i686-linux-gnu",
-            native: Some(NativeLoader {
-                loader: "/usr/i686-linux-gnu/lib/ld-linux.so.2",
-                library_path: "/usr/i686-linux-gnu/lib",
-            }),
         }),
+        native: Some(Native::Loader(NativeLoader {
+            loader: "/usr/i686-linux-gnu/lib/ld-linux.so.2",
+            library_path: "/usr/i686-linux-gnu/lib",
+        })),
         linker: Some("i686-linux-gnu-gcc"),
         packages: &["gcc-i686-linux-gnu", "libc6-dev-i386-cross", "qemu-user"],
     },
@@ -170,7 +204,8 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::Native,
+        qemu: None,
+        native: Some(Native::Direct),
         linker: None,
         packages: &[],
     },
@@ -184,11 +219,11 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 32,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::Qemu(Qemu {
+        qemu: Some(Qemu {
             binary: "qemu-arm",
             sysroot: "/usr/arm-linux-gnueabihf",
-            native: None,
         }),
+        native: None,
         linker: Some("arm-linux-gnueabihf-gcc"),
         packages: &[
             "gcc-arm-linux-gnueabihf",
@@ -206,11 +241,11 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::Qemu(Qemu {
+        qemu: Some(Qemu {
             binary: "qemu-aarch64",
             sysroot: "/usr/aarch64-linux-gnu",
-            native: None,
         }),
+        native: None,
         linker: Some("aarch64-linux-gnu-gcc"),
         packages: &[
             "gcc-aarch64-linux-gnu",
@@ -228,11 +263,11 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::Qemu(Qemu {
+        qemu: Some(Qemu {
             binary: "qemu-ppc64",
             sysroot: "/usr/powerpc64-linux-gnu",
-            native: None,
         }),
+        native: None,
         linker: Some("powerpc64-linux-gnu-gcc"),
         packages: &[
             "gcc-powerpc64-linux-gnu",
@@ -250,11 +285,11 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::Qemu(Qemu {
+        qemu: Some(Qemu {
             binary: "qemu-ppc64le",
             sysroot: "/usr/powerpc64le-linux-gnu",
-            native: None,
         }),
+        native: None,
         linker: Some("powerpc64le-linux-gnu-gcc"),
         packages: &[
             "gcc-powerpc64le-linux-gnu",
@@ -272,7 +307,8 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::CheckOnly,
+        qemu: None,
+        native: None,
         linker: None,
         packages: &[],
     },
@@ -286,7 +322,8 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::CheckOnly,
+        qemu: None,
+        native: None,
         linker: None,
         packages: &[],
     },
@@ -300,7 +337,8 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::CheckOnly,
+        qemu: None,
+        native: None,
         linker: None,
         packages: &[],
     },
@@ -314,7 +352,8 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::CheckOnly,
+        qemu: None,
+        native: None,
         linker: None,
         packages: &[],
     },
@@ -328,7 +367,8 @@ pub const TARGETS: &[Target] = &[
         pointer_width: 64,
         xchg8: true,
         default_backend: "spinbit",
-        run: Run::CheckOnly,
+        qemu: None,
+        native: None,
         linker: None,
         packages: &[],
     },
@@ -361,45 +401,30 @@ impl Target {
     /// Whether this project can run the target's binaries (else it is
     /// check-only).
     pub fn runnable(&self) -> bool {
-        self.run != Run::CheckOnly
+        !self.runners().is_empty()
     }
 
     /// The runners this target allows on [`TABLE_HOST`], preferred first:
     /// qemu before a native loader, for runs that match the other
     /// emulated targets. Empty for a check-only target.
     pub fn runners(&self) -> Vec<Runner> {
-        match self.run {
-            Run::Native => vec![Runner::Native],
-            Run::Qemu(Qemu { native: None, .. }) => vec![Runner::Qemu],
-            Run::Qemu(Qemu {
-                native: Some(_), ..
-            }) => vec![Runner::Qemu, Runner::Native],
-            Run::CheckOnly => vec![],
-        }
+        let qemu = self.qemu.map(|_| Runner::Qemu);
+        let native = self.native.map(|_| Runner::Native);
+        qemu.into_iter().chain(native).collect()
     }
 
     /// The command prefix cargo's `runner` setting needs to execute this
     /// target's binaries with `runner`: `None` when the host runs them as
     /// they are, or when the target cannot use that runner.
     pub fn runner_command(&self, runner: Runner) -> Option<Vec<String>> {
-        match (self.run, runner) {
-            (Run::Qemu(q), Runner::Qemu) => Some(vec![
-                q.binary.to_string(),
-                "-L".to_string(),
-                q.sysroot.to_string(),
-            ]),
-            (
-                Run::Qemu(Qemu {
-                    native: Some(n), ..
-                }),
-                Runner::Native,
-            ) => Some(vec![
-                n.loader.to_string(),
-                "--library-path".to_string(),
-                n.library_path.to_string(),
-            ]),
-            _ => None,
-        }
+        let words: [&str; 3] = match (runner, self.qemu, self.native) {
+            (Runner::Qemu, Some(q), _) => [q.binary, "-L", q.sysroot],
+            (Runner::Native, _, Some(Native::Loader(n))) => {
+                [n.loader, "--library-path", n.library_path]
+            }
+            _ => return None,
+        };
+        Some(words.map(str::to_string).to_vec())
     }
 
     /// The suffix of cargo's per-target environment variables:
@@ -416,16 +441,15 @@ impl Target {
 
     /// How the target runs here, in a few words (for tables).
     pub fn run_summary(&self) -> String {
-        match self.run {
-            Run::Native => "native".to_string(),
-            Run::Qemu(q) => {
-                let mut s = format!("{} -L {}", q.binary, q.sysroot);
-                if q.native.is_some() {
-                    s.push_str("; or native via its ld.so");
-                }
-                s
-            }
-            Run::CheckOnly => "check only".to_string(),
+        let native = self.native.map(|n| match n {
+            Native::Direct => "native",
+            Native::Loader(_) => "native via its ld.so",
+        });
+        match (self.qemu, native) {
+            (None, None) => "check only".to_string(),
+            (None, Some(native)) => native.to_string(),
+            (Some(q), None) => format!("{} -L {}", q.binary, q.sysroot),
+            (Some(q), Some(native)) => format!("{} -L {}; or {native}", q.binary, q.sysroot),
         }
     }
 }
@@ -590,7 +614,13 @@ mod tests {
         for t in TARGETS {
             let runnable = t.runnable();
             assert_eq!(runnable, t.goos == "linux", "{}", t.triple);
-            if let Run::Qemu(q) = t.run {
+            assert_eq!(
+                t.native == Some(Native::Direct),
+                t.triple == TABLE_HOST,
+                "only the host runs binaries as they are: {}",
+                t.triple
+            );
+            if let Some(q) = t.qemu {
                 assert!(t.linker.is_some(), "{} needs a cross linker", t.triple);
                 assert!(t.packages.contains(&"qemu-user"), "{}", t.triple);
                 assert!(q.binary.starts_with("qemu-"));
@@ -633,9 +663,28 @@ mod tests {
     }
 
     #[test]
+    fn runners_parse_from_their_names() {
+        for r in Runner::ALL {
+            assert_eq!(r.name().parse::<Runner>(), Ok(r));
+        }
+        let err = "bogus".parse::<Runner>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown runner `bogus`; valid runners: native, qemu"
+        );
+    }
+
+    #[test]
     fn markdown_has_a_row_per_target() {
         let table = markdown_table();
         assert_eq!(table.lines().count(), TARGETS.len() + 2);
         assert!(table.contains("| ppc64 | `powerpc64-unknown-linux-gnu` | big |"));
+        assert!(table.contains(
+            "| amd64 | `x86_64-unknown-linux-gnu` | little | 64 | yes | spinbit | native | cc | - |"
+        ));
+        assert!(table.contains(
+            "| qemu-i386 -L /usr/i686-linux-gnu; or native via its ld.so | i686-linux-gnu-gcc |"
+        ));
+        assert!(table.contains("| spinbit | check only | - | - |"));
     }
 }

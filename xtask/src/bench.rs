@@ -17,10 +17,10 @@ use xshell::{Shell, cmd};
 
 use crate::chart::{self, Series};
 use crate::compare;
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::names::UsageError;
+use crate::nextest::{self, SUITES_PACKAGE};
 use crate::project;
-use crate::test::{self, SUITES_PACKAGE};
 
 /// The bench target of [`SUITES_PACKAGE`].
 const BENCH: &str = "throughput";
@@ -36,7 +36,7 @@ pub fn run(flags: flags::Bench) -> Result<()> {
 pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
     let host_triple = project::host_triple(sh)?;
     let names = flags.target.clone().map(|t| vec![t]).unwrap_or_default();
-    let plans = test::plan_targets(&names, flags.runner, &host_triple)?;
+    let plans = nextest::plan_targets(&names, flags.runner, &host_triple)?;
     let [plan] = &plans[..] else {
         return Err(UsageError(format!(
             "`cargo xtask bench` runs one target at a time, and `{}` names {}",
@@ -45,21 +45,12 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         ))
         .into());
     };
-    test::check_tools(sh, plan)?;
+    nextest::check_tools(sh, plan)?;
     let target = plan.target.name();
     let smoke = plan.runner != Runner::Native;
 
     let backends = match &flags.compare {
-        Some(pair) => {
-            let sides: Vec<String> = pair.split(',').map(|s| s.trim().to_string()).collect();
-            if sides.len() != 2 || sides.iter().any(String::is_empty) {
-                return Err(UsageError(format!(
-                    "--compare takes two backends, `A,B` (such as `futex,spinbit`), not `{pair}`"
-                ))
-                .into());
-            }
-            sides
-        }
+        Some(pair) => vec![pair.base.clone(), pair.other.clone()],
         None => flags.backends.clone(),
     };
     let mut args: Vec<String> = Vec::new();
@@ -75,7 +66,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         "--runner".into(),
         plan.runner.name().to_string(),
     ]);
-    let env = test::cargo_env(plan, None);
+    let env = nextest::cargo_env(plan, None);
     let target_args: Vec<&str> = if plan.is_host {
         Vec::new()
     } else {
@@ -117,13 +108,11 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
 
     let dir = project::report_dir(sh)?
         .join("bench")
-        .join(target.replace('/', "-"));
+        .join(plan.target.file_stem());
     save(sh, &dir, &timed, stats.as_deref(), smoke)?;
 
     let lines = compare::parse(&timed);
-    if let [a, b] = &backends[..]
-        && flags.compare.is_some()
-    {
+    if let Some(flags::Pair { base: a, other: b }) = &flags.compare {
         println!("\n{}", compare::table(&lines, a, b));
         if let Some(stats) = &stats {
             let counted: Vec<compare::Line> = compare::parse(stats)
@@ -302,6 +291,6 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         benchtime: "2000x".into(),
         compare: None,
         no_stats: false,
-        runner: RunnerChoice::Qemu,
+        runner: Runner::Qemu,
     }
 }

@@ -8,15 +8,16 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::junit::{self, Outcome};
 use crate::names;
+use crate::nextest::SUITES_PACKAGE;
 use crate::project;
-use crate::report::Report;
 use crate::setup;
-use crate::test;
+use crate::test::{self, Mode, Output};
 
 /// Tests counted across steps, for the closing line.
 #[derive(Debug, Default)]
@@ -203,7 +204,7 @@ fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
     }
     // The conformance step runs the suites on every target, the host
     // included, and reports them per trial: here only everything else.
-    let filter = format!("not (package({}) & kind(test))", test::SUITES_PACKAGE);
+    let filter = format!("not (package({SUITES_PACKAGE}) & kind(test))");
     let result = cmd!(sh, "cargo nextest run --workspace --profile ci -E {filter}")
         .run()
         .context("host tests failed; rerun `cargo nextest run --workspace`");
@@ -256,7 +257,7 @@ fn test_flags(targets: &[&str], backends: &[&str], suite: &str, chaos: bool) -> 
         targets: owned(targets),
         backends: owned(backends),
         suites: vec![suite.to_string()],
-        runner: RunnerChoice::Qemu,
+        runner: Runner::Qemu,
         qemu_scale: None,
         chaos,
     }
@@ -264,13 +265,21 @@ fn test_flags(targets: &[&str], backends: &[&str], suite: &str, chaos: bool) -> 
 
 fn conformance(sh: &Shell, counts: &mut Counts) -> Result<()> {
     let flags = test_flags(&[lockyard_platforms::ALL], &[], "conformance", false);
-    matrix(sh, counts, &flags, "")
+    matrix(sh, counts, &flags, Mode::Replace, "")
 }
 
-/// Runs `cargo xtask test` with `flags`, counts its trials, and fails if
-/// any failed; `hint` is added to the error.
-fn matrix(sh: &Shell, counts: &mut Counts, flags: &flags::Test, hint: &str) -> Result<()> {
-    let out = test::execute(sh, flags)?;
+/// Runs `cargo xtask test` with `flags`, its report written as `mode`
+/// says, counts its trials, and fails if any failed; `hint` is added to
+/// the error.
+fn matrix(
+    sh: &Shell,
+    counts: &mut Counts,
+    flags: &flags::Test,
+    mode: Mode,
+    hint: &str,
+) -> Result<()> {
+    let output = Output::usual(sh, flags.chaos, mode)?;
+    let out = test::execute(sh, flags, &output)?;
     counts.passed += out.passed;
     counts.failed += out.failed;
     if out.failed > 0 {
@@ -284,34 +293,12 @@ fn matrix(sh: &Shell, counts: &mut Counts, flags: &flags::Test, hint: &str) -> R
     Ok(())
 }
 
+/// The starvation suite on the host, merged into the conformance step's
+/// report.json: its trials and figures join that step's, a rerun's
+/// replace its own.
 fn starvation(sh: &Shell, counts: &mut Counts) -> Result<()> {
     let flags = test_flags(&[lockyard_platforms::HOST], &[], "starvation", false);
-    // `test` rewrites report.json: keep the conformance step's trials and
-    // add this step's trials and figures to them.
-    let path = project::report_dir(sh)?.join("report.json");
-    let earlier: Option<Report> = sh
-        .read_file(&path)
-        .ok()
-        .and_then(|json| serde_json::from_str(&json).ok());
-    let out = test::execute(sh, &flags)?;
-    counts.passed += out.passed;
-    counts.failed += out.failed;
-    if let Some(mut merged) = earlier {
-        let ours: Report = serde_json::from_str(&sh.read_file(&out.report)?)
-            .context("cannot read the starvation report")?;
-        merged.trials.extend(ours.trials);
-        merged.figures.extend(ours.figures);
-        merged.wall_s += ours.wall_s;
-        sh.write_file(&out.report, serde_json::to_string_pretty(&merged)? + "\n")?;
-    }
-    if out.failed > 0 {
-        bail!(
-            "{} starvation trial(s) failed; see {}",
-            out.failed,
-            out.report.display()
-        );
-    }
-    Ok(())
+    matrix(sh, counts, &flags, Mode::Merge, "")
 }
 
 fn bench_smoke(sh: &Shell, counts: &mut Counts) -> Result<()> {
@@ -351,6 +338,7 @@ fn chaos(sh: &Shell, counts: &mut Counts) -> Result<()> {
         sh,
         counts,
         &flags,
+        Mode::Replace,
         " (under fault injection: the chaos line above replays the run)",
     )
 }

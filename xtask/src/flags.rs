@@ -1,8 +1,11 @@
 //! The command line, declared once: these doc comments are `--help`.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
+use lockyard_platforms::Runner;
 
 /// lockyard's driver: builds and runs the suites on every target, sets up
 /// the machine, and is the CI entry point.
@@ -75,8 +78,8 @@ pub struct Test {
     /// How to run a target that can run both ways (386 on an x86_64 host:
     /// qemu, or the host kernel through the target's own ld.so). Targets
     /// with only one way use it; the report records which ran.
-    #[arg(long, value_enum, default_value_t = RunnerChoice::Qemu)]
-    pub runner: RunnerChoice,
+    #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
+    pub runner: Runner,
     /// LOCKYARD_SCALE for runs under qemu, which scales the suites'
     /// iteration counts. Default: $LOCKYARD_SCALE if set, else 0.5.
     #[arg(long, value_name = "FACTOR")]
@@ -90,13 +93,14 @@ pub struct Test {
     pub chaos: bool,
 }
 
-/// `--runner` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RunnerChoice {
-    /// The host kernel, directly or through the target's dynamic loader.
-    Native,
-    /// qemu-user with the target's sysroot.
-    Qemu,
+/// `--runner`: a [`Runner`] by name, each name with its help.
+fn runner() -> impl TypedValueParser<Value = Runner> {
+    let help = |r: Runner| match r {
+        Runner::Native => "The host kernel, directly or through the target's dynamic loader",
+        Runner::Qemu => "qemu-user with the target's sysroot",
+    };
+    PossibleValuesParser::new(Runner::ALL.map(|r| PossibleValue::new(r.name()).help(help(r))))
+        .try_map(|name| name.parse::<Runner>())
 }
 
 /// Flags of `cargo xtask setup`.
@@ -170,13 +174,38 @@ pub struct Bench {
     /// benchstat's table (median ± 95% interval, the change, a Mann-Whitney
     /// U p-value, `~` where p ≥ 0.05, a geomean row).
     #[arg(long, value_name = "A,B")]
-    pub compare: Option<String>,
+    pub compare: Option<Pair>,
     /// Skip the counting run (the build with lockyard's `stats` feature).
     #[arg(long)]
     pub no_stats: bool,
     /// How to run a target that can run both ways (as for `test`).
-    #[arg(long, value_enum, default_value_t = RunnerChoice::Qemu)]
-    pub runner: RunnerChoice,
+    #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
+    pub runner: Runner,
+}
+
+/// `--compare A,B`: the base backend, then the one compared with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// A: the base.
+    pub base: String,
+    /// B: measured against A.
+    pub other: String,
+}
+
+impl FromStr for Pair {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Pair, String> {
+        match s.split(',').map(str::trim).collect::<Vec<_>>()[..] {
+            [base, other] if !base.is_empty() && !other.is_empty() => Ok(Pair {
+                base: base.to_string(),
+                other: other.to_string(),
+            }),
+            _ => Err(format!(
+                "takes two backends, `A,B` (such as `futex,spinbit`), not `{s}`"
+            )),
+        }
+    }
 }
 
 /// Flags of `cargo xtask loom`.
@@ -241,10 +270,48 @@ pub enum TargetsFormat {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
 
     #[test]
     fn flags_are_well_formed() {
         super::Xtask::command().debug_assert();
+    }
+
+    #[test]
+    fn runners_parse_by_name() {
+        for runner in Runner::ALL {
+            let flags =
+                Xtask::try_parse_from(["xtask", "test", "--runner", runner.name()]).unwrap();
+            let Task::Test(test) = flags.task else {
+                panic!("not the test task")
+            };
+            assert_eq!(test.runner, runner);
+        }
+        let err = Xtask::try_parse_from(["xtask", "test", "--runner", "bogus"]).unwrap_err();
+        assert!(
+            err.to_string().contains("[possible values: native, qemu]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn compare_takes_a_pair() {
+        let pair = |s: &str| s.parse::<Pair>();
+        assert_eq!(
+            pair("futex, spinbit"),
+            Ok(Pair {
+                base: "futex".into(),
+                other: "spinbit".into()
+            })
+        );
+        for bad in ["futex", "futex,", ",spinbit", "a,b,c", ""] {
+            let err = pair(bad).unwrap_err();
+            assert!(err.contains("takes two backends, `A,B`"), "{bad}: {err}");
+        }
+        let err = Xtask::try_parse_from(["xtask", "bench", "--compare", "futex"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("not `futex`"), "{err}");
     }
 }

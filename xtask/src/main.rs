@@ -17,6 +17,7 @@ mod loom;
 mod miri;
 mod mutants;
 mod names;
+mod nextest;
 mod project;
 mod report;
 mod setup;

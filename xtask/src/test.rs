@@ -3,36 +3,25 @@
 //!
 //! For each target: add its rustup target if missing, find its linker and
 //! runner (or stop with the command that installs them), point cargo at them
-//! with `CARGO_TARGET_<TRIPLE>_LINKER` / `_RUNNER`, build and list each suite,
-//! then run it once per backend with a nextest filter, reading the results
-//! from nextest's JUnit output. Each target × backend prints a progress line
-//! when it finishes; the end prints the matrix and writes report.json.
+//! with `CARGO_TARGET_<TRIPLE>_LINKER` / `_RUNNER`, build and list each suite
+//! and ask it what its lockyard was built with, then run it once per backend
+//! with a nextest filter, reading the results from nextest's JUnit output.
+//! Each target × backend prints a progress line when it finishes; the end
+//! prints the matrix and writes report.json.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Run, Runner, Target};
-use xshell::{Shell, cmd};
+use lockyard_platforms::env;
+use xshell::Shell;
 
-use crate::flags::{self, RunnerChoice};
-use crate::junit::{self, Outcome};
-use crate::names::{self, UsageError};
+use crate::flags;
+use crate::junit::Outcome;
+use crate::names;
+use crate::nextest::{self, BackendRun, Build, Cases, SUITES_PACKAGE};
 use crate::project;
-use crate::report::{Host, Matrix, Report, TargetRun, Trial};
-
-/// The variable the suites write their figures' directory from (the
-/// starvation suite's `FIGURES_VAR`).
-pub const FIGURES_VAR: &str = "LOCKYARD_FIGURES_DIR";
-
-/// The package whose test binaries are the suites.
-pub const SUITES_PACKAGE: &str = "lockyard-conformance";
-
-/// LOCKYARD_SCALE under qemu unless `--qemu-scale` or `$LOCKYARD_SCALE`
-/// says otherwise: emulation is 5-20× slower, and what qemu can catch
-/// (byte order, pointer width, syscall ABI) shows at any iteration count.
-pub const QEMU_SCALE: f64 = 0.5;
+use crate::report::{self, Host, Matrix, Report, TargetRun};
 
 /// What a finished run counted.
 pub struct Outcomes {
@@ -44,10 +33,52 @@ pub struct Outcomes {
     pub report: PathBuf,
 }
 
+/// What a run does with a report already at its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Writes over it, and empties the JUnit directory first.
+    Replace,
+    /// Merges into it: this run's trials replace those of the same target,
+    /// runner, backend, suite and case, the rest are kept, and so are the
+    /// JUnit files of the earlier runs.
+    Merge,
+}
+
+/// Where a run's results go.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// The report.
+    pub report: PathBuf,
+    /// The directory of the JUnit files, one per target × runner × suite ×
+    /// backend.
+    pub junit_dir: PathBuf,
+    /// Replace or merge.
+    pub mode: Mode,
+}
+
+impl Output {
+    /// `target/lockyard/report.json` and `junit/`, or for a chaos run
+    /// `report-chaos.json` and `junit-chaos/` beside them.
+    pub fn usual(sh: &Shell, chaos: bool, mode: Mode) -> Result<Output> {
+        let dir = project::report_dir(sh)?;
+        let (report, junit) = if chaos {
+            (report::CHAOS_FILE, "junit-chaos")
+        } else {
+            (report::FILE, "junit")
+        };
+        Ok(Output {
+            report: dir.join(report),
+            junit_dir: dir.join(junit),
+            mode,
+        })
+    }
+}
+
 /// `cargo xtask test`: fails when any trial failed.
 pub fn run(flags: flags::Test) -> Result<()> {
     let sh = project::shell()?;
-    let out = execute(&sh, &flags)?;
+    let output = Output::usual(&sh, flags.chaos, Mode::Replace)?;
+    let out = execute(&sh, &flags, &output)?;
     if out.failed > 0 {
         bail!(
             "{} trial(s) failed; the matrix above names them, {} has their messages and the JUnit files \
@@ -59,127 +90,9 @@ pub fn run(flags: flags::Test) -> Result<()> {
     Ok(())
 }
 
-/// One target as this run will reach it.
-pub(crate) struct Plan {
-    pub(crate) target: &'static Target,
-    pub(crate) runner: Runner,
-    /// The runner command cargo gets (`qemu-<arch> -L <sysroot>`), if any.
-    pub(crate) runner_command: Option<Vec<String>>,
-    /// Whether this is the host triple: then cargo gets no `--target`, so
-    /// the host build that listed the backends is reused.
-    pub(crate) is_host: bool,
-}
-
-impl Plan {
-    /// `--target TRIPLE`, or nothing for the host.
-    pub(crate) fn target_flag(&self) -> Option<&'static str> {
-        (!self.is_host).then_some(self.target.triple)
-    }
-
-    /// The same target run natively, where its binaries can run on the
-    /// host's kernel (386 on x86_64 through its own ld.so).
-    fn native(&self) -> Option<Plan> {
-        if self.runner == Runner::Native || !self.target.runners().contains(&Runner::Native) {
-            return None;
-        }
-        Some(Plan {
-            target: self.target,
-            runner: Runner::Native,
-            runner_command: self.target.runner_command(Runner::Native),
-            is_host: self.is_host,
-        })
-    }
-}
-
-/// How a run builds and runs the suites beyond the target: cargo features,
-/// environment, extra nextest arguments.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Build {
-    /// Arguments for both `cargo nextest list` and `run` (`--features ...`).
-    pub(crate) cargo_args: Vec<String>,
-    /// Environment for both.
-    pub(crate) env: Vec<(String, String)>,
-    /// Arguments for `cargo nextest run` only (`--max-fail 1`).
-    pub(crate) run_args: Vec<String>,
-}
-
-impl Build {
-    /// The build `--chaos` asks for: lockyard's fault injection, with
-    /// settings and a seed fixed for the whole run (so every trial process
-    /// can be replayed): $LOCKYARD_CHAOS, with a fresh seed added if it
-    /// names none.
-    pub(crate) fn chaos() -> Build {
-        let given = std::env::var(CHAOS_VAR).unwrap_or_default();
-        let settings = if given.split(',').any(|i| i.trim().starts_with("seed=")) {
-            given
-        } else {
-            let seed = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64);
-            [format!("seed={seed}"), given]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        Build {
-            cargo_args: vec!["--features".into(), "chaos".into()],
-            env: vec![(CHAOS_VAR.into(), settings)],
-            run_args: Vec::new(),
-        }
-    }
-
-    /// The chaos settings, when this build injects faults.
-    pub(crate) fn chaos_settings(&self) -> Option<&str> {
-        self.env
-            .iter()
-            .find(|(k, _)| k == CHAOS_VAR)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// lockyard's fault-injection settings (impls/src/chaos.rs).
-pub const CHAOS_VAR: &str = "LOCKYARD_CHAOS";
-
-/// A case a runner is known to get wrong: a bug of the runner, not of
-/// the locks, shown by running the same binary another way.
-pub struct KnownIssue {
-    /// Short target name.
-    pub target: &'static str,
-    /// The runner with the bug.
-    pub runner: Runner,
-    /// The case (every backend's).
-    pub case: &'static str,
-    /// What is known, for the report.
-    pub note: &'static str,
-}
-
-/// The known runner bugs. Where the target can also run natively, the case
-/// runs natively instead (the report gives the runner and the note);
-/// elsewhere it runs under the runner and its result stands.
-pub const KNOWN_ISSUES: &[KnownIssue] = &[KnownIssue {
-    target: "386",
-    runner: Runner::Qemu,
-    case: "no_lost_wakeup_signals",
-    note: "run natively: qemu-user's i386 emulator (Debian's 7.2) loses futex wakeups when signals interrupt \
-           waits (design.md); under it parking_lot, sema and every spinbit flavor hang or find \
-           a sleeper left behind, while the same i686 binary passes on the host's kernel",
-}];
-
-/// Which of a backend's trials a run takes.
-#[derive(Clone, Debug)]
-pub(crate) enum Cases<'a> {
-    /// All of them.
-    All,
-    /// Only this case.
-    Only(&'a str),
-    /// All but these cases.
-    Except(Vec<&'a str>),
-}
-
-/// Runs the matrix the flags select, prints it and writes the report;
-/// returns the counts without failing on test failures.
-pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
+/// Runs the matrix the flags select, prints it and writes the report to
+/// `output`; returns this run's counts without failing on test failures.
+pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outcomes> {
     let build = if flags.chaos {
         Build::chaos()
     } else {
@@ -187,7 +100,8 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     };
     if let Some(settings) = build.chaos_settings() {
         eprintln!(
-            "xtask: fault injection on; replay with {CHAOS_VAR}={settings} cargo xtask test --chaos ..."
+            "xtask: fault injection on; replay with {}={settings} cargo xtask test --chaos ...",
+            env::CHAOS
         );
     }
     let started = Instant::now();
@@ -196,22 +110,28 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
         .map_or(0, |d| d.as_secs());
     let host_triple = project::host_triple(sh)?;
 
-    let plans = plan_targets(&flags.targets, flags.runner, &host_triple)?;
+    let plans = nextest::plan_targets(&flags.targets, flags.runner, &host_triple)?;
     project::require_nextest(sh)?;
     for plan in &plans {
-        check_tools(sh, plan)?;
+        nextest::check_tools(sh, plan)?;
     }
-    let suites = names::resolve("suite", &flags.suites, &suite_names(sh)?)?;
+    // Read before anything runs, so a report that cannot take the merge
+    // stops the run instead of its results.
+    let earlier = match output.mode {
+        Mode::Merge if output.report.exists() => Some(report::load(&output.report)?),
+        _ => None,
+    };
+    let suites = names::resolve("suite", &flags.suites, &nextest::suite_names(sh)?)?;
     eprintln!(
         "xtask: listing the backends of {} on the host",
         suites.join(", ")
     );
     let mut host_backends = Vec::new();
     for suite in &suites {
-        let listing = list(sh, suite, None, &build, &[]).with_context(|| {
+        let listing = nextest::list(sh, suite, None, &build, &[]).with_context(|| {
             format!("cannot build and list the `{suite}` suite on the host; `cargo nextest list -p {SUITES_PACKAGE}` shows why")
         })?;
-        for b in listing.keys() {
+        for b in listing.backends.keys() {
             if !host_backends.contains(b) {
                 host_backends.push(b.clone());
             }
@@ -219,22 +139,14 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     }
     let backends = names::resolve("backend", &flags.backends, &host_backends)?;
 
-    let report_dir = project::report_dir(sh)?;
-    // A chaos run reports beside the plain one, not over it.
-    let (junit_name, report_name) = if flags.chaos {
-        ("junit-chaos", "report-chaos.json")
-    } else {
-        ("junit", "report.json")
-    };
-    let junit_dir = report_dir.join(junit_name);
-    if junit_dir.exists() {
-        sh.remove_path(&junit_dir)?;
+    let junit_dir = &output.junit_dir;
+    if output.mode == Mode::Replace && junit_dir.exists() {
+        sh.remove_path(junit_dir)?;
     }
-    sh.create_dir(&junit_dir)?;
-    let report_path = report_dir.join(report_name);
+    sh.create_dir(junit_dir)?;
 
     let mut report = Report {
-        schema: crate::report::SCHEMA,
+        schema: report::SCHEMA,
         host: Host::detect(sh)?,
         started_unix_s,
         wall_s: 0.0,
@@ -247,30 +159,26 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
     let cells = plans.len() * backends.len() * suites.len();
     let mut done = 0;
     for plan in &plans {
-        let t = plan.target;
-        let name = t.name();
-        let env = cargo_env(plan, flags.qemu_scale);
-        let scale = env
+        let name = plan.target.name();
+        let vars = nextest::cargo_env(plan, flags.qemu_scale);
+        let scale = vars
             .iter()
-            .find(|(k, _)| k == "LOCKYARD_SCALE")
+            .find(|(k, _)| k == env::SCALE)
             .and_then(|(_, v)| v.parse().ok());
-        report.targets.push(TargetRun {
-            target: name.clone(),
-            triple: t.triple.to_string(),
-            runner: plan.runner.name().to_string(),
+        let mut target_run = TargetRun {
+            target: plan.target,
+            runner: plan.runner,
             runner_command: plan.runner_command.as_ref().map(|c| c.join(" ")),
-            default_backend: t.default_backend.to_string(),
-            experiment: experiment(t),
+            experiment: None,
             scale,
             chaos: build.chaos_settings().map(str::to_string),
-        });
+        };
         for suite in &suites {
             eprintln!(
                 "xtask: building `{suite}` for {name} ({}, runner: {})",
-                t.triple, plan.runner
+                plan.target.triple, plan.runner
             );
-            let target_flag = plan.target_flag();
-            let listing = match list(sh, suite, target_flag, &build, &env) {
+            let listing = match build_suite(sh, plan, suite, &build, &vars, &mut target_run) {
                 Ok(listing) => listing,
                 Err(e) => {
                     // Nothing ran: count one failure per backend so the
@@ -279,7 +187,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
                         done += 1;
                         report
                             .trials
-                            .push(synthetic(&name, plan, backend, suite, "(build)", &e));
+                            .push(nextest::synthetic(plan, backend, suite, "(build)", &e));
                         eprintln!(
                             "xtask: [{done}/{cells}] {name} {backend} ({suite}): BUILD FAILED: {e:#}"
                         );
@@ -289,7 +197,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
             };
             for backend in &backends {
                 done += 1;
-                let expected = listing.get(backend).copied().unwrap_or(0);
+                let expected = listing.backends.get(backend).copied().unwrap_or(0);
                 if expected == 0 {
                     eprintln!(
                         "xtask: [{done}/{cells}] {name} {backend} ({suite}): no trials on this target"
@@ -297,79 +205,70 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
                     continue;
                 }
                 let began = Instant::now();
-                let native = plan.native();
-                let diverted: Vec<&KnownIssue> = KNOWN_ISSUES
-                    .iter()
-                    .filter(|k| k.target == name && k.runner == plan.runner && native.is_some())
-                    .collect();
-                let cases = if diverted.is_empty() {
-                    Cases::All
-                } else {
-                    Cases::Except(diverted.iter().map(|k| k.case).collect())
-                };
-                let mut trials = run_backend(
-                    sh,
+                let diverted = plan.diverted();
+                let run = BackendRun {
                     plan,
                     suite,
                     backend,
-                    &build,
-                    &env,
-                    &junit_dir,
-                    cases,
-                    &mut report.figures,
-                )?;
-                if let Some(native) = &native {
-                    let native_env = cargo_env(native, flags.qemu_scale);
+                    build: &build,
+                    env: &vars,
+                    junit_dir,
+                    cases: if diverted.is_empty() {
+                        Cases::All
+                    } else {
+                        Cases::Except(diverted.iter().map(|k| k.case).collect())
+                    },
+                };
+                let mut ran = nextest::run_backend(sh, &run)?;
+                if let Some(native) = plan.native().filter(|_| !diverted.is_empty()) {
+                    let native_env = nextest::cargo_env(&native, flags.qemu_scale);
                     let mut native_build = build.clone();
                     native_build
                         .run_args
                         .extend(["--no-tests".into(), "pass".into()]);
                     for known in diverted {
-                        let rerun = run_backend(
+                        let rerun = nextest::run_backend(
                             sh,
-                            native,
-                            suite,
-                            backend,
-                            &native_build,
-                            &native_env,
-                            &junit_dir,
-                            Cases::Only(known.case),
-                            &mut report.figures,
+                            &BackendRun {
+                                plan: &native,
+                                build: &native_build,
+                                env: &native_env,
+                                cases: Cases::Only(known.case),
+                                ..run.clone()
+                            },
                         )?;
-                        trials.extend(rerun.into_iter().map(|mut t| {
+                        ran.trials.extend(rerun.trials.into_iter().map(|mut t| {
                             t.note = Some(known.note.to_string());
                             t
                         }));
+                        ran.figures.extend(rerun.figures);
                     }
                 }
-                let passed = trials
-                    .iter()
-                    .filter(|t| t.outcome == Outcome::Passed)
-                    .count();
-                let failed = trials
-                    .iter()
-                    .filter(|t| t.outcome == Outcome::Failed)
-                    .count();
+                let count = |o: Outcome| ran.trials.iter().filter(|t| t.outcome == o).count();
                 eprintln!(
-                    "xtask: [{done}/{cells}] {name} {backend} ({suite}, {}): {passed} passed, {failed} failed in {:.1}s",
+                    "xtask: [{done}/{cells}] {name} {backend} ({suite}, {}): {} passed, {} failed in {:.1}s",
                     plan.runner,
+                    count(Outcome::Passed),
+                    count(Outcome::Failed),
                     began.elapsed().as_secs_f64()
                 );
-                report.trials.extend(trials);
+                report.trials.extend(ran.trials);
+                report.figures.extend(ran.figures);
             }
         }
+        report.targets.push(target_run);
         report.wall_s = started.elapsed().as_secs_f64();
-        write_report(sh, &report_path, &report)?;
+        save(sh, output, earlier.as_ref(), &report)?;
     }
     report.wall_s = started.elapsed().as_secs_f64();
-    write_report(sh, &report_path, &report)?;
+    save(sh, output, earlier.as_ref(), &report)?;
 
     let matrix = Matrix::merge(std::slice::from_ref(&report));
     let total = matrix.total();
     println!("\n{}", matrix.text());
     eprintln!(
         "xtask: wrote {} and JUnit files in {} ({:.0}s)",
-        report_path.display(),
+        output.report.display(),
         junit_dir.display(),
         report.wall_s
     );
@@ -380,437 +279,47 @@ pub fn execute(sh: &Shell, flags: &flags::Test) -> Result<Outcomes> {
         total.failed
     );
     if let Some(settings) = build.chaos_settings() {
-        println!("chaos: {CHAOS_VAR}={settings}");
+        println!("chaos: {}={settings}", env::CHAOS);
     }
 
     Ok(Outcomes {
         passed: total.passed,
         failed: total.failed,
-        report: report_path,
+        report: output.report.clone(),
     })
 }
 
-/// The experiments a build for `t` has, as the report records them.
-fn experiment(t: &Target) -> String {
-    match std::env::var("LOCKYARD_EXPERIMENT") {
-        Ok(v) => format!("LOCKYARD_EXPERIMENT={v}"),
-        Err(_) if t.xchg8 => "spinbitmutex,spinbitxchg8".to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Resolves target names and the runner each one uses.
-pub(crate) fn plan_targets(
-    names: &[String],
-    choice: RunnerChoice,
-    host_triple: &str,
-) -> Result<Vec<Plan>> {
-    let default = [lockyard_platforms::HOST.to_string()];
-    let names = if names.is_empty() {
-        &default[..]
-    } else {
-        names
-    };
-    let targets = lockyard_platforms::select(names, host_triple).map_err(|e| match e {
-        lockyard_platforms::SelectError::Unknown(name) => anyhow::Error::new(names::unknown(
-            "target",
-            &name,
-            &lockyard_platforms::valid_names(),
-        )),
-        other => anyhow::Error::new(other),
-    })?;
-    let wanted = match choice {
-        RunnerChoice::Native => Runner::Native,
-        RunnerChoice::Qemu => Runner::Qemu,
-    };
-    let mut plans = Vec::new();
-    for t in targets {
-        if t.triple == host_triple {
-            plans.push(Plan {
-                target: t,
-                runner: Runner::Native,
-                runner_command: None,
-                is_host: true,
-            });
-            continue;
-        }
-        let runners = t.runners();
-        let Some(&first) = runners.first() else {
-            return Err(UsageError(format!(
-                "target `{}` ({}) is check-only: its binaries cannot run here; \
-                 use `cargo xtask check` to build it, or pick a runnable target: {}",
-                t.name(),
-                t.triple,
-                lockyard_platforms::runnable()
-                    .map(Target::name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .into());
-        };
-        let runner = if runners.contains(&wanted) {
-            wanted
-        } else {
-            first
-        };
-        plans.push(Plan {
-            target: t,
-            runner,
-            runner_command: t.runner_command(runner),
-            is_host: false,
-        });
-    }
-    Ok(plans)
-}
-
-/// The suites: the test binaries of [`SUITES_PACKAGE`].
-pub(crate) fn suite_names(sh: &Shell) -> Result<Vec<String>> {
-    let suites = project::test_targets(sh, SUITES_PACKAGE)?;
-    if suites.is_empty() {
-        bail!("{SUITES_PACKAGE} has no test binaries yet: there is nothing to run");
-    }
-    Ok(suites)
-}
-
-/// Finds what the target needs, or says how to install it.
-pub(crate) fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
-    let t = plan.target;
-    if plan.is_host {
-        return Ok(());
-    }
-    project::ensure_rust_target(sh, t)?;
-    let install = || {
-        format!(
-            "install it with `{}` (as root), or run `cargo xtask setup --target {}`",
-            project::apt_command(t.packages),
-            t.name()
-        )
-    };
-    if let Some(linker) = t.linker
-        && project::which(linker).is_none()
-    {
-        bail!(
-            "cannot find `{linker}`, the linker for {}; {}",
-            t.name(),
-            install()
-        );
-    }
-    if let Some(program) = plan.runner_command.as_ref().and_then(|c| c.first())
-        && project::which(program).is_none()
-    {
-        bail!(
-            "cannot find `{program}`, the {} runner for {}; {}",
-            plan.runner,
-            t.name(),
-            install()
-        );
-    }
-    if let Run::Qemu(q) = t.run
-        && !Path::new(q.sysroot).join("lib").is_dir()
-    {
-        bail!(
-            "cannot find {}/lib, the C library of {}; {}",
-            q.sysroot,
-            t.name(),
-            install()
-        );
-    }
-    Ok(())
-}
-
-/// The environment cargo and the suites get for a target.
-pub(crate) fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> {
-    let t = plan.target;
-    let key = t.env_key();
-    let mut env = Vec::new();
-    if let (Some(linker), false) = (t.linker, plan.is_host) {
-        env.push((format!("CARGO_TARGET_{key}_LINKER"), linker.to_string()));
-    }
-    if let Some(command) = &plan.runner_command {
-        env.push((format!("CARGO_TARGET_{key}_RUNNER"), command.join(" ")));
-    }
-    let user_scale = std::env::var("LOCKYARD_SCALE").ok();
-    let scale = match (plan.runner, qemu_scale, user_scale) {
-        (Runner::Qemu, Some(s), _) => Some(s.to_string()),
-        (_, _, Some(s)) => Some(s),
-        (Runner::Qemu, None, None) => Some(QEMU_SCALE.to_string()),
-        (Runner::Native, _, None) => None,
-    };
-    if let Some(scale) = scale {
-        env.push(("LOCKYARD_SCALE".to_string(), scale));
-    }
-    env
-}
-
-/// Suites whose figures are only meaningful from an optimised build: they
-/// are built with cargo's release profile (`--cargo-profile release`).
-pub const OPTIMISED_SUITES: &[&str] = &["starvation"];
-
-/// The nextest arguments that pick the cargo profile `suite` is built with.
-fn profile_args(suite: &str) -> Vec<&'static str> {
-    if OPTIMISED_SUITES.contains(&suite) {
-        vec!["--cargo-profile", "release"]
-    } else {
-        Vec::new()
-    }
-}
-
-/// Builds a suite for a target and lists its trials: the non-ignored trial
-/// count of each backend, by backend name.
-pub(crate) fn list(
+/// Builds and lists `suite` for the plan, and records in `target_run` what
+/// its lockyard was built with: a suite built unlike the target's others
+/// is an error.
+fn build_suite(
     sh: &Shell,
+    plan: &nextest::Plan,
     suite: &str,
-    target: Option<&str>,
     build: &Build,
-    env: &[(String, String)],
-) -> Result<BTreeMap<String, usize>> {
-    let target_args = target.map(|t| vec!["--target", t]).unwrap_or_default();
-    let profile_args = profile_args(suite);
-    let cargo_args = &build.cargo_args;
-    let json = cmd!(
-        sh,
-        "cargo nextest list -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
-    )
-    .envs(env.iter().chain(&build.env).map(|(k, v)| (k, v)))
-    .read()
-    .with_context(|| format!("cannot build or list `{suite}`"))?;
-    let listing: serde_json::Value =
-        serde_json::from_str(&json).context("cannot parse `cargo nextest list` output")?;
-    let mut per_backend = BTreeMap::new();
-    let suites = listing["rust-suites"]
-        .as_object()
-        .context("`cargo nextest list` gave no rust-suites")?;
-    for s in suites.values() {
-        for (name, case) in s["testcases"].as_object().into_iter().flatten() {
-            let Some((backend, _)) = name.split_once("::") else {
-                continue;
-            };
-            let count = per_backend.entry(backend.to_string()).or_insert(0);
-            if case["ignored"] != true {
-                *count += 1;
-            }
-        }
+    vars: &[(String, String)],
+    target_run: &mut TargetRun,
+) -> Result<nextest::Listing> {
+    let listing = nextest::list(sh, suite, plan.target_flag(), build, vars)?;
+    let all_vars: Vec<_> = vars.iter().chain(&build.env).cloned().collect();
+    let experiment = nextest::probe_experiment(sh, plan, &listing.binary, &all_vars)?;
+    match &target_run.experiment {
+        Some(first) if *first != experiment => bail!(
+            "`{suite}` was built with {experiment:?}, unlike the target's other suites ({first:?})"
+        ),
+        _ => target_run.experiment = Some(experiment),
     }
-    Ok(per_backend)
+    Ok(listing)
 }
 
-/// Runs one backend's trials of a suite on a target (those `cases` picks);
-/// returns its trials and adds the figures they wrote to `figures`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run_backend(
-    sh: &Shell,
-    plan: &Plan,
-    suite: &str,
-    backend: &str,
-    build: &Build,
-    env: &[(String, String)],
-    junit_dir: &Path,
-    cases: Cases<'_>,
-    figures: &mut Vec<serde_json::Value>,
-) -> Result<Vec<Trial>> {
-    let target = plan.target_flag();
-    let name = plan.target.name();
-    let profile = match plan.runner {
-        Runner::Qemu => "qemu",
-        Runner::Native => "ci",
-    };
-    let junit_path = project::nextest_junit(profile);
-    if junit_path.exists() {
-        sh.remove_path(&junit_path)?;
-    }
-    let target_args = target.map(|t| vec!["--target", t]).unwrap_or_default();
-    let all = format!("test(/^({})::/)", regex_escape(backend));
-    let filter = match &cases {
-        Cases::All => all,
-        Cases::Only(case) => format!("test(={backend}::{case})"),
-        Cases::Except(except) => except
-            .iter()
-            .fold(all, |f, case| format!("{f} - test(={backend}::{case})")),
-    };
-    let profile_args = profile_args(suite);
-    let (cargo_args, run_args) = (&build.cargo_args, &build.run_args);
-    let figures_dir = junit_dir.join("figures");
-    if figures_dir.exists() {
-        sh.remove_path(&figures_dir)?;
-    }
-    sh.create_dir(&figures_dir)?;
-    let nextest = cmd!(
-        sh,
-        "cargo nextest run -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
-            -E {filter} {run_args...} --status-level fail --final-status-level fail --hide-progress-bar"
-    )
-    .envs(env.iter().chain(&build.env).map(|(k, v)| (k, v)))
-    .env(FIGURES_VAR, &figures_dir);
-    eprintln!("$ {nextest}");
-    // A failing trial makes nextest exit non-zero, which is a result here,
-    // not an error: run it through std to see the status and still stream
-    // its output.
-    let status = std::process::Command::from(nextest).status().context(
-        "cannot run `cargo nextest`; install it with `cargo install cargo-nextest --locked`",
-    )?;
-    let mut trials = Vec::new();
-    if junit_path.exists() {
-        let saved = junit_dir.join(format!(
-            "{}-{}-{suite}-{backend}{}.xml",
-            name.replace('/', "-"),
-            plan.runner.name(),
-            match cases {
-                Cases::Only(case) => format!("-{case}"),
-                _ => String::new(),
-            }
-        ));
-        sh.copy_file(&junit_path, &saved)?;
-        for case in junit::read(&junit_path)? {
-            let (b, c) = case
-                .name
-                .split_once("::")
-                .unwrap_or((backend, case.name.as_str()));
-            trials.push(Trial {
-                target: name.clone(),
-                backend: b.to_string(),
-                suite: case.binary.clone(),
-                case: c.to_string(),
-                outcome: case.outcome,
-                duration_s: case.duration_s,
-                runner: plan.runner.name().to_string(),
-                message: case.message.clone(),
-                note: None,
-            });
-        }
-    }
-    // Each figures file is one run's figures, named `<backend>__<case>`
-    // (spinbit's tail-wake comparison also measures spinbit-notailwake).
-    for entry in sh.read_dir(&figures_dir)? {
-        let json = sh.read_file(&entry)?;
-        match serde_json::from_str::<serde_json::Value>(&json) {
-            Ok(serde_json::Value::Object(mut f)) => {
-                f.insert("target".into(), name.clone().into());
-                f.insert("runner".into(), plan.runner.name().into());
-                f.insert("suite".into(), suite.into());
-                figures.push(serde_json::Value::Object(f));
-            }
-            _ => eprintln!("xtask: ignoring unreadable figures {}", entry.display()),
-        }
-    }
-    sh.remove_path(&figures_dir)?;
-    let failed_in_junit = trials.iter().any(|t| t.outcome == Outcome::Failed);
-    if !status.success() && !failed_in_junit {
-        let e = anyhow::anyhow!("cargo nextest exited with {status} and reported no failing trial");
-        trials.push(synthetic(&name, plan, backend, suite, "(run)", &e));
-    }
-    Ok(trials)
-}
-
-/// A failed pseudo-trial standing for a build or run that gave no results.
-fn synthetic(
-    target: &str,
-    plan: &Plan,
-    backend: &str,
-    suite: &str,
-    case: &str,
-    e: &anyhow::Error,
-) -> Trial {
-    Trial {
-        target: target.to_string(),
-        backend: backend.to_string(),
-        suite: suite.to_string(),
-        case: case.to_string(),
-        outcome: Outcome::Failed,
-        duration_s: 0.0,
-        runner: plan.runner.name().to_string(),
-        message: Some(format!("{e:#}")),
-        note: None,
-    }
-}
-
-fn write_report(sh: &Shell, path: &Path, report: &Report) -> Result<()> {
-    let json = serde_json::to_string_pretty(report)?;
-    sh.write_file(path, json + "\n")
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Escapes regex metacharacters for a nextest `test(/.../)` filter.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$#&-~/".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn plan(names: &[&str], choice: RunnerChoice) -> Result<Vec<Plan>> {
-        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        plan_targets(&names, choice, lockyard_platforms::TABLE_HOST)
-    }
-
-    #[test]
-    fn plans_pick_runners() {
-        let plans = plan(&["all"], RunnerChoice::Qemu).unwrap();
-        assert_eq!(plans.len(), 6);
-        for p in &plans {
-            assert_eq!(p.is_host, p.target.triple == lockyard_platforms::TABLE_HOST);
-            assert_eq!(p.runner == Runner::Native, p.is_host, "{}", p.target.triple);
-        }
-        let natively = plan(&["all"], RunnerChoice::Native).unwrap();
-        let native: Vec<String> = natively
-            .iter()
-            .filter(|p| p.runner == Runner::Native)
-            .map(|p| p.target.name())
-            .collect();
-        // The host, and the one target whose binaries its kernel can run.
-        assert_eq!(native.len(), 2, "{native:?}");
-        assert!(
-            natively
-                .iter()
-                .all(|p| p.is_host || p.runner_command.is_some())
-        );
-    }
-
-    #[test]
-    fn bad_targets_are_usage_errors() {
-        let err = plan(&["arm65"], RunnerChoice::Qemu).err().unwrap();
-        let usage = err.downcast_ref::<UsageError>().expect("a usage error");
-        assert!(usage.0.contains("did you mean `arm64`"), "{usage}");
-        assert!(usage.0.contains("valid targets: "), "{usage}");
-
-        let check_only = lockyard_platforms::check_only().next().unwrap();
-        let err = plan(&[check_only.triple], RunnerChoice::Qemu)
-            .err()
-            .unwrap();
-        let usage = err.downcast_ref::<UsageError>().expect("a usage error");
-        assert!(usage.0.contains("cannot run here"), "{usage}");
-        assert!(usage.0.contains("cargo xtask check"), "{usage}");
-    }
-
-    #[test]
-    fn env_names_linker_runner_and_scale() {
-        let plans = plan(&["all"], RunnerChoice::Qemu).unwrap();
-        let emulated = plans.iter().find(|p| p.runner == Runner::Qemu).unwrap();
-        let env = cargo_env(emulated, Some(0.25));
-        let key = emulated.target.env_key();
-        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        assert_eq!(
-            get(&format!("CARGO_TARGET_{key}_LINKER")),
-            emulated.target.linker
-        );
-        assert!(
-            get(&format!("CARGO_TARGET_{key}_RUNNER"))
-                .unwrap()
-                .starts_with("qemu-")
-        );
-        assert_eq!(get("LOCKYARD_SCALE"), Some("0.25"));
-    }
-
-    #[test]
-    fn filter_escapes_names() {
-        assert_eq!(regex_escape("spinbit-lowlatency"), "spinbit\\-lowlatency");
-        assert_eq!(regex_escape("a.b"), "a\\.b");
-    }
+/// Writes the run's report so far, merged into `earlier` when merging.
+fn save(sh: &Shell, output: &Output, earlier: Option<&Report>, report: &Report) -> Result<()> {
+    let merged = earlier.map(|earlier| {
+        let mut merged = earlier.clone();
+        merged.merge(report.clone());
+        merged
+    });
+    let json = serde_json::to_string_pretty(merged.as_ref().unwrap_or(report))?;
+    sh.write_file(&output.report, json + "\n")
+        .with_context(|| format!("cannot write {}", output.report.display()))
 }

@@ -108,7 +108,7 @@ fn harness_files_hard_code_no_target() {
     for t in lockyard_platforms::TARGETS {
         words.push(t.triple);
         words.extend(t.linker);
-        if let lockyard_platforms::Run::Qemu(q) = t.run {
+        if let Some(q) = t.qemu {
             words.push(q.binary);
             words.push(q.sysroot);
         }

@@ -17,71 +17,35 @@
 //! to stdout and to `target/lockyard/mutants.md`; the run fails if a control
 //! survives every column.
 
+mod table;
+
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Endian, Target};
+use lockyard_platforms::{Endian, Runner, Target, env};
 use xshell::Shell;
 
-use crate::flags::{self, RunnerChoice};
+use crate::flags;
 use crate::junit::Outcome;
 use crate::loom;
 use crate::names;
+use crate::nextest::{self, BackendRun, Build, Cases};
 use crate::project;
-use crate::test::{self, Build};
+use table::{Cell, Column, caught, table};
 
-/// Set for the suites to register the controls (conformance's
-/// `mutants::MUTANTS_VAR`).
-const MUTANTS_VAR: &str = "LOCKYARD_MUTANTS";
 /// The reference that runs beside the controls (conformance's
 /// `mutants::UNMUTATED`).
 const UNMUTATED: &str = "unmutated";
 /// LOCKYARD_SCALE of the controls' runs of the count-based suites, native
 /// and emulated: a broken lock shows in the first few hundred acquisitions.
-/// The timed suites ([`test::OPTIMISED_SUITES`]: fixed-length runs whose
+/// The timed suites ([`nextest::OPTIMISED_SUITES`]: fixed-length runs whose
 /// verdicts need the whole run) keep their usual scale.
 const SCALE: &str = "0.25";
 /// The loom test binary of the controls.
 const LOOM_MUTANTS: &str = "loom_mutants";
 /// Its models are small: loom's default bound explores them in seconds.
 const LOOM_PREEMPTIONS: usize = loom::DEFAULT_PREEMPTIONS;
-
-/// One cell of the table.
-#[derive(Clone, Debug)]
-enum Cell {
-    /// Failed these cases (the control is caught; the reference is broken).
-    Failed(Vec<String>),
-    /// Passed every trial it ran.
-    Passed(usize),
-    /// The suite does not register this control.
-    Absent,
-    /// Not run: caught already.
-    Skipped,
-    /// Not run: the reference failed this column, so it proves nothing.
-    Void,
-}
-
-impl Cell {
-    fn text(&self, reference: bool) -> String {
-        match self {
-            Cell::Failed(cases) if reference => format!("FAILED {}", cases.join(", ")),
-            Cell::Failed(cases) => format!("caught by {}", cases.join(", ")),
-            Cell::Passed(n) if reference => format!("passed ({n})"),
-            Cell::Passed(n) => format!("survived ({n} passed)"),
-            Cell::Absent => "–".to_string(),
-            Cell::Skipped => "not run (caught)".to_string(),
-            Cell::Void => "not run (reference failed)".to_string(),
-        }
-    }
-}
-
-/// A column: where the controls ran.
-struct Column {
-    title: String,
-    cells: BTreeMap<String, Cell>,
-}
 
 /// `cargo xtask mutants`.
 pub fn run(flags: flags::Mutants) -> Result<()> {
@@ -102,7 +66,7 @@ pub fn run(flags: flags::Mutants) -> Result<()> {
     } else {
         flags.then.clone()
     };
-    let suites = test::suite_names(&sh)?;
+    let suites = nextest::suite_names(&sh)?;
 
     let mut controls: Vec<String> = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
@@ -121,7 +85,7 @@ pub fn run(flags: flags::Mutants) -> Result<()> {
     // The timed suites measure; under emulation that is smoke, not a verdict.
     let untimed: Vec<&String> = suites
         .iter()
-        .filter(|s| !test::OPTIMISED_SUITES.contains(&s.as_str()))
+        .filter(|s| !nextest::OPTIMISED_SUITES.contains(&s.as_str()))
         .collect();
     for target in &then {
         for suite in untimed.iter().copied() {
@@ -184,13 +148,6 @@ fn add_new(controls: &mut Vec<String>, columns: &[Column]) {
     }
 }
 
-/// Whether any column caught `control`.
-fn caught(columns: &[Column], control: &str) -> bool {
-    columns
-        .iter()
-        .any(|col| matches!(col.cells.get(control), Some(Cell::Failed(_))))
-}
-
 /// Runs the controls of one suite on one target. With `survivors_only`,
 /// controls an earlier column caught are skipped.
 fn suite_column(
@@ -202,29 +159,30 @@ fn suite_column(
     earlier: &[Column],
     survivors_only: bool,
 ) -> Result<Column> {
-    let plan = test::plan_targets(&[target.to_string()], RunnerChoice::Qemu, host)?
+    let plan = nextest::plan_targets(&[target.to_string()], Runner::Qemu, host)?
         .into_iter()
         .next()
         .context("a target name selects at least one target")?;
-    test::check_tools(sh, &plan)?;
+    nextest::check_tools(sh, &plan)?;
     let name = plan.target.name();
     let title = format!("{suite} on {name} ({})", plan.runner);
     eprintln!("\nxtask mutants: ── {title} ──");
-    let mut env = test::cargo_env(&plan, None);
-    if !test::OPTIMISED_SUITES.contains(&suite) {
-        env.retain(|(k, _)| k != "LOCKYARD_SCALE");
-        env.push(("LOCKYARD_SCALE".into(), SCALE.into()));
+    let mut vars = nextest::cargo_env(&plan, None);
+    if !nextest::OPTIMISED_SUITES.contains(&suite) {
+        vars.retain(|(k, _)| k != env::SCALE);
+        vars.push((env::SCALE.into(), SCALE.into()));
     }
 
     let plain = Build::default();
     let with = Build {
-        env: vec![(MUTANTS_VAR.into(), "1".into())],
+        env: vec![(env::MUTANTS.into(), "1".into())],
         ..Build::default()
     };
     let target_flag = plan.target_flag();
-    let without = test::list(sh, suite, target_flag, &plain, &env)
-        .with_context(|| format!("cannot build or list `{suite}` for {name}"))?;
-    let listed = test::list(sh, suite, target_flag, &with, &env)?;
+    let without = nextest::list(sh, suite, target_flag, &plain, &vars)
+        .with_context(|| format!("cannot build or list `{suite}` for {name}"))?
+        .backends;
+    let listed = nextest::list(sh, suite, target_flag, &with, &vars)?.backends;
     let mut cells = BTreeMap::new();
     let junit_dir = project::report_dir(sh)?.join("mutants");
     sh.create_dir(&junit_dir)?;
@@ -264,17 +222,16 @@ fn suite_column(
             ..with.clone()
         };
         let began = Instant::now();
-        let trials = test::run_backend(
-            sh,
-            &plan,
+        let run = BackendRun {
+            plan: &plan,
             suite,
             backend,
-            &build,
-            &env,
-            &junit_dir,
-            test::Cases::All,
-            &mut Vec::new(),
-        )?;
+            build: &build,
+            env: &vars,
+            junit_dir: &junit_dir,
+            cases: Cases::All,
+        };
+        let trials = nextest::run_backend(sh, &run)?.trials;
         let failed: Vec<String> = trials
             .iter()
             .filter(|t| t.outcome == Outcome::Failed)
@@ -368,95 +325,4 @@ fn loom_column(sh: &Shell) -> Result<Column> {
         began.elapsed().as_secs_f64()
     );
     Ok(Column { title, cells })
-}
-
-/// The Markdown table: a row per control (then the reference), a column per
-/// place they ran, and the verdict.
-fn table(controls: &[String], columns: &[Column]) -> String {
-    let mut s = String::from("| control |");
-    for col in columns {
-        let _ = write!(s, " {} |", col.title);
-    }
-    s.push_str(" verdict |\n| --- |");
-    s.push_str(&" --- |".repeat(columns.len() + 1));
-    s.push('\n');
-    let rows = controls
-        .iter()
-        .map(String::as_str)
-        .chain(std::iter::once(UNMUTATED));
-    for control in rows {
-        let reference = control == UNMUTATED;
-        let _ = write!(s, "| `{control}` |");
-        for col in columns {
-            let text = col
-                .cells
-                .get(control)
-                .unwrap_or(&Cell::Absent)
-                .text(reference);
-            let _ = write!(s, " {text} |");
-        }
-        let failed = caught(columns, control);
-        let verdict = match (reference, failed) {
-            (true, false) => "passes (as it must)",
-            (true, true) => "**FAILED** (its columns are void)",
-            (false, true) => "caught",
-            (false, false) => "**SURVIVED**",
-        };
-        let _ = writeln!(s, " {verdict} |");
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn column(title: &str, cells: &[(&str, Cell)]) -> Column {
-        Column {
-            title: title.into(),
-            cells: cells
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn table_gives_each_control_a_verdict() {
-        let columns = [
-            column(
-                "conformance on amd64 (native)",
-                &[
-                    ("busted", Cell::Failed(vec!["try_lock".into()])),
-                    ("relaxed", Cell::Passed(13)),
-                    (UNMUTATED, Cell::Passed(13)),
-                ],
-            ),
-            column(
-                "loom",
-                &[("relaxed", Cell::Failed(vec!["relaxed_is_caught".into()]))],
-            ),
-        ];
-        let controls = vec![
-            "busted".to_string(),
-            "relaxed".to_string(),
-            "lazy".to_string(),
-        ];
-        let t = table(&controls, &columns);
-        assert!(
-            t.contains("| `busted` | caught by try_lock | – | caught |"),
-            "{t}"
-        );
-        assert!(
-            t.contains(
-                "| `relaxed` | survived (13 passed) | caught by relaxed_is_caught | caught |"
-            ),
-            "{t}"
-        );
-        assert!(t.contains("| `lazy` | – | – | **SURVIVED** |"), "{t}");
-        assert!(
-            t.contains("| `unmutated` | passed (13) | – | passes (as it must) |"),
-            "{t}"
-        );
-    }
 }

@@ -1,0 +1,343 @@
+//! How a run reaches each target: which runner, whether the tools are
+//! there, what cargo and the suites are told, and how the suites are built.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Result, bail};
+use lockyard_platforms::{Runner, Target, env};
+use xshell::Shell;
+
+use crate::names::{self, UsageError};
+use crate::project;
+
+/// LOCKYARD_SCALE under qemu unless `--qemu-scale` or `$LOCKYARD_SCALE`
+/// says otherwise: emulation is 5-20× slower, and what qemu can catch
+/// (byte order, pointer width, syscall ABI) shows at any iteration count.
+pub const QEMU_SCALE: f64 = 0.5;
+
+/// One target as this run will reach it.
+pub struct Plan {
+    /// The row.
+    pub target: &'static Target,
+    /// The runner its trials run under.
+    pub runner: Runner,
+    /// The runner command cargo gets (`qemu-<arch> -L <sysroot>`), if any.
+    pub runner_command: Option<Vec<String>>,
+    /// Whether this is the host triple: then cargo gets no `--target`, so
+    /// the host build that listed the backends is reused.
+    pub is_host: bool,
+}
+
+impl Plan {
+    /// `--target TRIPLE`, or nothing for the host.
+    pub fn target_flag(&self) -> Option<&'static str> {
+        (!self.is_host).then_some(self.target.triple)
+    }
+
+    /// The same target run natively, where its binaries can run on the
+    /// host's kernel (386 on x86_64 through its own ld.so).
+    pub fn native(&self) -> Option<Plan> {
+        if self.runner == Runner::Native || !self.target.runners().contains(&Runner::Native) {
+            return None;
+        }
+        Some(Plan {
+            target: self.target,
+            runner: Runner::Native,
+            runner_command: self.target.runner_command(Runner::Native),
+            is_host: self.is_host,
+        })
+    }
+
+    /// The known issues of this plan's runner whose case runs natively
+    /// instead: none unless the target can run natively.
+    pub fn diverted(&self) -> Vec<&'static KnownIssue> {
+        if self.native().is_none() {
+            return Vec::new();
+        }
+        KNOWN_ISSUES
+            .iter()
+            .filter(|k| self.target.is_named(k.target) && k.runner == self.runner)
+            .collect()
+    }
+}
+
+/// How a run builds and runs the suites beyond the target: cargo features,
+/// environment, extra nextest arguments.
+#[derive(Clone, Debug, Default)]
+pub struct Build {
+    /// Arguments for both `cargo nextest list` and `run` (`--features ...`).
+    pub cargo_args: Vec<String>,
+    /// Environment for both.
+    pub env: Vec<(String, String)>,
+    /// Arguments for `cargo nextest run` only (`--max-fail 1`).
+    pub run_args: Vec<String>,
+}
+
+impl Build {
+    /// The build `--chaos` asks for: lockyard's fault injection, with
+    /// settings and a seed fixed for the whole run (so every trial process
+    /// can be replayed): $LOCKYARD_CHAOS, with a fresh seed added if it
+    /// names none.
+    pub fn chaos() -> Build {
+        let given = std::env::var(env::CHAOS).unwrap_or_default();
+        let settings = if given.split(',').any(|i| i.trim().starts_with("seed=")) {
+            given
+        } else {
+            let seed = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64);
+            [format!("seed={seed}"), given]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        Build {
+            cargo_args: vec!["--features".into(), "chaos".into()],
+            env: vec![(env::CHAOS.into(), settings)],
+            run_args: Vec::new(),
+        }
+    }
+
+    /// The chaos settings, when this build injects faults.
+    pub fn chaos_settings(&self) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == env::CHAOS)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A case a runner is known to get wrong: a bug of the runner, not of
+/// the locks, shown by running the same binary another way.
+pub struct KnownIssue {
+    /// Short target name.
+    pub target: &'static str,
+    /// The runner with the bug.
+    pub runner: Runner,
+    /// The case (every backend's).
+    pub case: &'static str,
+    /// What is known, for the report.
+    pub note: &'static str,
+}
+
+/// The known runner bugs. Where the target can also run natively, the case
+/// runs natively instead (the report gives the runner and the note);
+/// elsewhere it runs under the runner and its result stands.
+pub const KNOWN_ISSUES: &[KnownIssue] = &[KnownIssue {
+    target: "386",
+    runner: Runner::Qemu,
+    case: "no_lost_wakeup_signals",
+    note: "run natively: qemu-user's i386 emulator (Debian's 7.2) loses futex wakeups when signals interrupt \
+           waits (design.md); under it parking_lot, sema and every spinbit flavor hang or find \
+           a sleeper left behind, while the same i686 binary passes on the host's kernel",
+}];
+
+/// Resolves target names and the runner each one uses: `wanted` where the
+/// target has it, else the target's first.
+pub fn plan_targets(names: &[String], wanted: Runner, host_triple: &str) -> Result<Vec<Plan>> {
+    let default = [lockyard_platforms::HOST.to_string()];
+    let names = if names.is_empty() {
+        &default[..]
+    } else {
+        names
+    };
+    let targets = lockyard_platforms::select(names, host_triple).map_err(|e| match e {
+        lockyard_platforms::SelectError::Unknown(name) => anyhow::Error::new(names::unknown(
+            "target",
+            &name,
+            &lockyard_platforms::valid_names(),
+        )),
+        other => anyhow::Error::new(other),
+    })?;
+    let mut plans = Vec::new();
+    for t in targets {
+        if t.triple == host_triple {
+            plans.push(Plan {
+                target: t,
+                runner: Runner::Native,
+                runner_command: None,
+                is_host: true,
+            });
+            continue;
+        }
+        let runners = t.runners();
+        let Some(&first) = runners.first() else {
+            return Err(UsageError(format!(
+                "target `{}` ({}) is check-only: its binaries cannot run here; \
+                 use `cargo xtask check` to build it, or pick a runnable target: {}",
+                t.name(),
+                t.triple,
+                lockyard_platforms::runnable()
+                    .map(Target::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .into());
+        };
+        let runner = if runners.contains(&wanted) {
+            wanted
+        } else {
+            first
+        };
+        plans.push(Plan {
+            target: t,
+            runner,
+            runner_command: t.runner_command(runner),
+            is_host: false,
+        });
+    }
+    Ok(plans)
+}
+
+/// Finds what the target needs, or says how to install it.
+pub fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
+    let t = plan.target;
+    if plan.is_host {
+        return Ok(());
+    }
+    project::ensure_rust_target(sh, t)?;
+    let install = || {
+        format!(
+            "install it with `{}` (as root), or run `cargo xtask setup --target {}`",
+            project::apt_command(t.packages),
+            t.name()
+        )
+    };
+    if let Some(linker) = t.linker
+        && project::which(linker).is_none()
+    {
+        bail!(
+            "cannot find `{linker}`, the linker for {}; {}",
+            t.name(),
+            install()
+        );
+    }
+    if let Some(program) = plan.runner_command.as_ref().and_then(|c| c.first())
+        && project::which(program).is_none()
+    {
+        bail!(
+            "cannot find `{program}`, the {} runner for {}; {}",
+            plan.runner,
+            t.name(),
+            install()
+        );
+    }
+    if let Some(q) = t.qemu
+        && !Path::new(q.sysroot).join("lib").is_dir()
+    {
+        bail!(
+            "cannot find {}/lib, the C library of {}; {}",
+            q.sysroot,
+            t.name(),
+            install()
+        );
+    }
+    Ok(())
+}
+
+/// The environment cargo and the suites get for a target.
+pub fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> {
+    let t = plan.target;
+    let key = t.env_key();
+    let mut vars = Vec::new();
+    if let (Some(linker), false) = (t.linker, plan.is_host) {
+        vars.push((format!("CARGO_TARGET_{key}_LINKER"), linker.to_string()));
+    }
+    if let Some(command) = &plan.runner_command {
+        vars.push((format!("CARGO_TARGET_{key}_RUNNER"), command.join(" ")));
+    }
+    let user_scale = std::env::var(env::SCALE).ok();
+    let scale = match (plan.runner, qemu_scale, user_scale) {
+        (Runner::Qemu, Some(s), _) => Some(s.to_string()),
+        (_, _, Some(s)) => Some(s),
+        (Runner::Qemu, None, None) => Some(QEMU_SCALE.to_string()),
+        (Runner::Native, _, None) => None,
+    };
+    if let Some(scale) = scale {
+        vars.push((env::SCALE.to_string(), scale));
+    }
+    vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(names: &[&str], wanted: Runner) -> Result<Vec<Plan>> {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        plan_targets(&names, wanted, lockyard_platforms::TABLE_HOST)
+    }
+
+    #[test]
+    fn plans_pick_runners() {
+        let plans = plan(&["all"], Runner::Qemu).unwrap();
+        assert_eq!(plans.len(), 6);
+        for p in &plans {
+            assert_eq!(p.is_host, p.target.triple == lockyard_platforms::TABLE_HOST);
+            assert_eq!(p.runner == Runner::Native, p.is_host, "{}", p.target.triple);
+        }
+        let natively = plan(&["all"], Runner::Native).unwrap();
+        let native: Vec<String> = natively
+            .iter()
+            .filter(|p| p.runner == Runner::Native)
+            .map(|p| p.target.name())
+            .collect();
+        // The host, and the one target whose binaries its kernel can run.
+        assert_eq!(native.len(), 2, "{native:?}");
+        assert!(
+            natively
+                .iter()
+                .all(|p| p.is_host || p.runner_command.is_some())
+        );
+    }
+
+    #[test]
+    fn known_issues_divert_only_where_native_is_possible() {
+        for p in plan(&["all"], Runner::Qemu).unwrap() {
+            let diverted: Vec<&str> = p.diverted().iter().map(|k| k.case).collect();
+            if p.target.name() == "386" {
+                assert_eq!(diverted, ["no_lost_wakeup_signals"]);
+            } else {
+                assert!(diverted.is_empty(), "{}: {diverted:?}", p.target.name());
+            }
+        }
+        for p in plan(&["386"], Runner::Native).unwrap() {
+            assert!(p.diverted().is_empty());
+        }
+    }
+
+    #[test]
+    fn bad_targets_are_usage_errors() {
+        let err = plan(&["arm65"], Runner::Qemu).err().unwrap();
+        let usage = err.downcast_ref::<UsageError>().expect("a usage error");
+        assert!(usage.0.contains("did you mean `arm64`"), "{usage}");
+        assert!(usage.0.contains("valid targets: "), "{usage}");
+
+        let check_only = lockyard_platforms::check_only().next().unwrap();
+        let err = plan(&[check_only.triple], Runner::Qemu).err().unwrap();
+        let usage = err.downcast_ref::<UsageError>().expect("a usage error");
+        assert!(usage.0.contains("cannot run here"), "{usage}");
+        assert!(usage.0.contains("cargo xtask check"), "{usage}");
+    }
+
+    #[test]
+    fn env_names_linker_runner_and_scale() {
+        let plans = plan(&["all"], Runner::Qemu).unwrap();
+        let emulated = plans.iter().find(|p| p.runner == Runner::Qemu).unwrap();
+        let vars = cargo_env(emulated, Some(0.25));
+        let key = emulated.target.env_key();
+        let get = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(
+            get(&format!("CARGO_TARGET_{key}_LINKER")),
+            emulated.target.linker
+        );
+        assert!(
+            get(&format!("CARGO_TARGET_{key}_RUNNER"))
+                .unwrap()
+                .starts_with("qemu-")
+        );
+        assert_eq!(get(env::SCALE), Some("0.25"));
+    }
+}

@@ -1,0 +1,329 @@
+//! Building, listing and running a suite through cargo-nextest: one
+//! backend's trials at a time, chosen by a filter, their results read from
+//! the JUnit file of the run's nextest profile.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use lockyard_platforms::{Runner, env};
+use serde::Deserialize;
+use xshell::{Shell, cmd};
+
+use super::plan::{Build, Plan};
+use super::{OPTIMISED_SUITES, SUITES_PACKAGE};
+use crate::junit::{self, Outcome};
+use crate::project;
+use crate::report::{Figures, SuiteFigures, Trial};
+
+/// Which of a backend's trials a run takes.
+#[derive(Clone, Debug)]
+pub enum Cases<'a> {
+    /// All of them.
+    All,
+    /// Only this case.
+    Only(&'a str),
+    /// All but these cases.
+    Except(Vec<&'a str>),
+}
+
+/// The nextest profile (`.config/nextest.toml`) of a runner: the qemu one
+/// has the longer timeouts.
+fn profile(runner: Runner) -> &'static str {
+    match runner {
+        Runner::Qemu => "qemu",
+        Runner::Native => "ci",
+    }
+}
+
+/// The nextest arguments that pick the cargo profile `suite` is built with.
+fn profile_args(suite: &str) -> Vec<&'static str> {
+    if OPTIMISED_SUITES.contains(&suite) {
+        vec!["--cargo-profile", "release"]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The nextest filter for `backend`'s trials that `cases` picks.
+fn filter(backend: &str, cases: &Cases<'_>) -> String {
+    let all = format!("test(/^({})::/)", regex_escape(backend));
+    match cases {
+        Cases::All => all,
+        Cases::Only(case) => format!("test(={backend}::{case})"),
+        Cases::Except(except) => except
+            .iter()
+            .fold(all, |f, case| format!("{f} - test(={backend}::{case})")),
+    }
+}
+
+/// Escapes regex metacharacters for a nextest `test(/.../)` filter.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A built suite, as `cargo nextest list` gives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing {
+    /// The non-ignored trial count of each backend, by backend name.
+    pub backends: BTreeMap<String, usize>,
+    /// The test binary.
+    pub binary: PathBuf,
+}
+
+/// Builds a suite for a target and lists its trials.
+pub fn list(
+    sh: &Shell,
+    suite: &str,
+    target: Option<&str>,
+    build: &Build,
+    vars: &[(String, String)],
+) -> Result<Listing> {
+    let target_args = target.map(|t| vec!["--target", t]).unwrap_or_default();
+    let profile_args = profile_args(suite);
+    let cargo_args = &build.cargo_args;
+    let json = cmd!(
+        sh,
+        "cargo nextest list -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
+    )
+    .envs(vars.iter().chain(&build.env).map(|(k, v)| (k, v)))
+    .read()
+    .with_context(|| format!("cannot build or list `{suite}`"))?;
+    parse_listing(&json)
+}
+
+/// The part of `cargo nextest list --message-format json` read here.
+#[derive(Deserialize)]
+struct NextestList {
+    #[serde(rename = "rust-suites")]
+    suites: BTreeMap<String, NextestSuite>,
+}
+
+/// One test binary of a nextest listing.
+#[derive(Deserialize)]
+struct NextestSuite {
+    #[serde(rename = "binary-path")]
+    binary_path: PathBuf,
+    #[serde(default)]
+    testcases: BTreeMap<String, NextestCase>,
+}
+
+/// One test of a nextest listing.
+#[derive(Deserialize)]
+struct NextestCase {
+    #[serde(default)]
+    ignored: bool,
+}
+
+/// The listing of the one test binary `--test` selects.
+fn parse_listing(json: &str) -> Result<Listing> {
+    let listing: NextestList =
+        serde_json::from_str(json).context("cannot parse `cargo nextest list` output")?;
+    let suite = listing
+        .suites
+        .into_values()
+        .next()
+        .context("`cargo nextest list` gave no test binary")?;
+    let mut backends = BTreeMap::new();
+    for (name, case) in &suite.testcases {
+        let Some((backend, _)) = name.split_once("::") else {
+            continue;
+        };
+        let count = backends.entry(backend.to_string()).or_insert(0);
+        if !case.ignored {
+            *count += 1;
+        }
+    }
+    Ok(Listing {
+        backends,
+        binary: suite.binary_path,
+    })
+}
+
+/// One backend's run of a suite on a target.
+#[derive(Clone)]
+pub struct BackendRun<'a> {
+    /// The target and runner.
+    pub plan: &'a Plan,
+    /// The suite.
+    pub suite: &'a str,
+    /// The backend whose trials run.
+    pub backend: &'a str,
+    /// Features, environment and nextest arguments.
+    pub build: &'a Build,
+    /// cargo's and the suite's environment for the target ([`super::cargo_env`]).
+    pub env: &'a [(String, String)],
+    /// Where the run's JUnit file is kept.
+    pub junit_dir: &'a Path,
+    /// Which of the backend's trials.
+    pub cases: Cases<'a>,
+}
+
+/// What a [`BackendRun`] gave.
+pub struct Ran {
+    /// Every trial's result.
+    pub trials: Vec<Trial>,
+    /// What the trials that measure wrote.
+    pub figures: Vec<Figures>,
+}
+
+/// Runs one backend's trials of a suite on a target (those `run.cases`
+/// picks) and reads their results.
+pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
+    let BackendRun {
+        plan,
+        suite,
+        backend,
+        build,
+        env: vars,
+        junit_dir,
+        ref cases,
+    } = *run;
+    let profile = profile(plan.runner);
+    let junit_path = project::nextest_junit(profile);
+    if junit_path.exists() {
+        sh.remove_path(&junit_path)?;
+    }
+    let target_args = plan
+        .target_flag()
+        .map(|t| vec!["--target", t])
+        .unwrap_or_default();
+    let filter = filter(backend, cases);
+    let profile_args = profile_args(suite);
+    let (cargo_args, run_args) = (&build.cargo_args, &build.run_args);
+    let figures_dir = junit_dir.join("figures");
+    if figures_dir.exists() {
+        sh.remove_path(&figures_dir)?;
+    }
+    sh.create_dir(&figures_dir)?;
+    let nextest = cmd!(
+        sh,
+        "cargo nextest run -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
+            -E {filter} {run_args...} --status-level fail --final-status-level fail --hide-progress-bar"
+    )
+    .envs(vars.iter().chain(&build.env).map(|(k, v)| (k, v)))
+    .env(env::FIGURES_DIR, &figures_dir);
+    eprintln!("$ {nextest}");
+    // A failing trial makes nextest exit non-zero, which is a result here,
+    // not an error: run it through std to see the status and still stream
+    // its output.
+    let status = std::process::Command::from(nextest).status().context(
+        "cannot run `cargo nextest`; install it with `cargo install cargo-nextest --locked`",
+    )?;
+    let mut trials = Vec::new();
+    if junit_path.exists() {
+        let saved = junit_dir.join(format!(
+            "{}-{}-{suite}-{backend}{}.xml",
+            plan.target.file_stem(),
+            plan.runner,
+            match cases {
+                Cases::Only(case) => format!("-{case}"),
+                _ => String::new(),
+            }
+        ));
+        sh.copy_file(&junit_path, &saved)?;
+        for case in junit::read(&junit_path)? {
+            let (b, c) = case
+                .name
+                .split_once("::")
+                .unwrap_or((backend, case.name.as_str()));
+            trials.push(Trial {
+                target: plan.target,
+                backend: b.to_string(),
+                suite: case.binary.clone(),
+                case: c.to_string(),
+                outcome: case.outcome,
+                duration_s: case.duration_s,
+                runner: plan.runner,
+                message: case.message.clone(),
+                note: None,
+            });
+        }
+    }
+    // Each figures file is one trial's figures, named `<backend>__<case>`
+    // (spinbit's tail-wake comparison also measures spinbit-notailwake).
+    let mut figures = Vec::new();
+    for entry in sh.read_dir(&figures_dir)? {
+        match serde_json::from_str::<SuiteFigures>(&sh.read_file(&entry)?) {
+            Ok(measured) => figures.push(Figures {
+                target: plan.target,
+                runner: plan.runner,
+                suite: suite.to_string(),
+                measured,
+            }),
+            Err(_) => eprintln!("xtask: ignoring unreadable figures {}", entry.display()),
+        }
+    }
+    sh.remove_path(&figures_dir)?;
+    let failed_in_junit = trials.iter().any(|t| t.outcome == Outcome::Failed);
+    if !status.success() && !failed_in_junit {
+        let e = anyhow::anyhow!("cargo nextest exited with {status} and reported no failing trial");
+        trials.push(synthetic(plan, backend, suite, "(run)", &e));
+    }
+    Ok(Ran { trials, figures })
+}
+
+/// A failed pseudo-trial standing for a build or run that gave no results.
+pub fn synthetic(plan: &Plan, backend: &str, suite: &str, case: &str, e: &anyhow::Error) -> Trial {
+    Trial {
+        target: plan.target,
+        backend: backend.to_string(),
+        suite: suite.to_string(),
+        case: case.to_string(),
+        outcome: Outcome::Failed,
+        duration_s: 0.0,
+        runner: plan.runner,
+        message: Some(format!("{e:#}")),
+        note: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_escapes_names() {
+        assert_eq!(regex_escape("spinbit-lowlatency"), "spinbit\\-lowlatency");
+        assert_eq!(regex_escape("a.b"), "a\\.b");
+    }
+
+    #[test]
+    fn filters_pick_cases() {
+        assert_eq!(filter("futex", &Cases::All), "test(/^(futex)::/)");
+        assert_eq!(filter("futex", &Cases::Only("x")), "test(=futex::x)");
+        assert_eq!(
+            filter("sema", &Cases::Except(vec!["x", "y"])),
+            "test(/^(sema)::/) - test(=sema::x) - test(=sema::y)"
+        );
+    }
+
+    #[test]
+    fn listing_counts_backends_and_finds_the_binary() {
+        let json = r#"{"rust-build-meta":{},"test-count":3,"rust-suites":{
+            "lockyard-conformance::conformance":{
+                "binary-id":"lockyard-conformance::conformance",
+                "binary-path":"/t/debug/deps/conformance-0123",
+                "kind":"test",
+                "testcases":{
+                    "futex::a":{"ignored":false,"filter-match":{"status":"matches"}},
+                    "futex::slow":{"ignored":true,"filter-match":{"status":"matches"}},
+                    "sema::a":{"ignored":false,"filter-match":{"status":"matches"}}}}}}"#;
+        let listing = parse_listing(json).unwrap();
+        assert_eq!(listing.binary, Path::new("/t/debug/deps/conformance-0123"));
+        let counts: Vec<(&str, usize)> = listing
+            .backends
+            .iter()
+            .map(|(b, &n)| (b.as_str(), n))
+            .collect();
+        assert_eq!(counts, [("futex", 1), ("sema", 1)]);
+        assert!(parse_listing(r#"{"rust-suites":{}}"#).is_err());
+    }
+}

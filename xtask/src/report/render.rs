@@ -1,0 +1,198 @@
+//! The [`Matrix`] for people: Markdown for a GitHub step summary, aligned
+//! text for a terminal.
+
+use std::fmt::Write as _;
+
+use lockyard_platforms::Runner;
+
+use super::merge::Matrix;
+use super::schema::Trial;
+
+/// The runners of a row, joined by `sep`.
+fn joined(runners: &[Runner], sep: &str) -> String {
+    runners
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+impl Matrix {
+    /// The matrix as Markdown, for a GitHub step summary.
+    pub fn markdown(&self) -> String {
+        let mut s = String::from("## lockyard test matrix\n\n");
+        s.push_str("| target | runner |");
+        for b in &self.backends {
+            let _ = write!(s, " {b} |");
+        }
+        s.push_str("\n| --- | --- |");
+        s.push_str(&" --- |".repeat(self.backends.len()));
+        s.push('\n');
+        for (target, runners) in &self.rows {
+            let _ = write!(s, "| {} | {} |", target.name(), joined(runners, ", "));
+            for b in &self.backends {
+                let c = self.cell(target, b);
+                let total = c.passed + c.failed;
+                if total == 0 {
+                    s.push_str(" – |");
+                } else {
+                    let mark = if c.failed == 0 { "✅" } else { "❌" };
+                    let _ = write!(s, " {mark} {}/{total} · {:.1} s |", c.passed, c.seconds);
+                }
+            }
+            s.push('\n');
+        }
+        let total = self.total();
+        let _ = writeln!(
+            s,
+            "\n{} passed, {} failed, {} skipped across {} target(s).",
+            total.passed,
+            total.failed,
+            total.skipped,
+            self.rows.len()
+        );
+        let mut notes: Vec<String> = Vec::new();
+        for t in self.trials.iter().filter(|t| t.note.is_some()) {
+            let line = format!(
+                "- `{}` {} ({}, {}): {}",
+                t.target.name(),
+                t.case,
+                t.suite,
+                t.runner,
+                t.note.as_deref().unwrap_or_default()
+            );
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
+        if !notes.is_empty() {
+            s.push_str("\n### Run another way (known runner bugs)\n\n");
+            s.push_str(&notes.join("\n"));
+            s.push('\n');
+        }
+        let failures: Vec<&Trial> = self.failures().collect();
+        if !failures.is_empty() {
+            s.push_str("\n### Failures\n\n");
+            for t in failures {
+                let _ = write!(
+                    s,
+                    "- `{}` {}::{} ({}, {})",
+                    t.target.name(),
+                    t.backend,
+                    t.case,
+                    t.suite,
+                    t.runner
+                );
+                if let Some(m) = &t.message {
+                    let _ = write!(s, ": {}", m.replace('\n', " "));
+                }
+                s.push('\n');
+            }
+        }
+        if !self.hosts.is_empty() {
+            s.push_str("\n<details><summary>hosts</summary>\n\n");
+            for h in &self.hosts {
+                let _ = writeln!(s, "```\n{}\n```", h.header());
+            }
+            s.push_str("\n</details>\n");
+        }
+        s
+    }
+
+    /// The matrix as plain text for a terminal.
+    pub fn text(&self) -> String {
+        let mut header = vec!["target".to_string(), "runner".to_string()];
+        header.extend(self.backends.iter().cloned());
+        let mut lines = vec![header];
+        for (target, runners) in &self.rows {
+            let mut line = vec![target.name(), joined(runners, ",")];
+            for b in &self.backends {
+                let c = self.cell(target, b);
+                line.push(if c.passed + c.failed == 0 {
+                    "-".to_string()
+                } else if c.failed == 0 {
+                    format!("{} ok {:.1}s", c.passed, c.seconds)
+                } else {
+                    format!("{} ok {} FAILED {:.1}s", c.passed, c.failed, c.seconds)
+                });
+            }
+            lines.push(line);
+        }
+        let widths: Vec<usize> = (0..lines[0].len())
+            .map(|i| {
+                lines
+                    .iter()
+                    .map(|l| l[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut s = String::new();
+        for line in lines {
+            let cells: Vec<String> = line
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
+            s.push_str(cells.join("  ").trim_end());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema::sample::{report, trial, two_targets};
+    use super::*;
+    use crate::junit::Outcome;
+
+    #[test]
+    fn markdown_has_cells_failures_and_hosts() {
+        let md = Matrix::merge(&two_targets()).markdown();
+        assert!(md.contains("| target | runner | futex | spinbit |"), "{md}");
+        assert!(md.contains("| 386 | qemu | ✅ 1/1 · 0.5 s | – |"), "{md}");
+        assert!(
+            md.contains("| arm64 | qemu | ✅ 1/1 · 0.5 s | ❌ 0/1 · 0.5 s |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("2 passed, 1 failed, 0 skipped across 2 target(s)."),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `arm64` spinbit::a (conformance, qemu): lost a wakeup word=0x3"),
+            "{md}"
+        );
+        assert!(md.contains("goarch: amd64"), "{md}");
+    }
+
+    #[test]
+    fn trials_run_another_way_say_why() {
+        let mut native = trial("386", "sema", "x", Outcome::Passed);
+        native.runner = Runner::Native;
+        native.note = Some("run natively: qemu bug".into());
+        let md = Matrix::merge(&[report("386", vec![native])]).markdown();
+        assert!(md.contains("| 386 | qemu, native |"), "{md}");
+        assert!(md.contains("### Run another way"), "{md}");
+        assert!(
+            md.contains("- `386` x (conformance, native): run natively: qemu bug"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn text_matrix_aligns() {
+        let m = Matrix::merge(&[report(
+            "ppc64",
+            vec![
+                trial("ppc64", "futex", "a", Outcome::Passed),
+                trial("ppc64", "futex", "b", Outcome::Failed),
+            ],
+        )]);
+        let text = m.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "target  runner  futex");
+        assert_eq!(lines[1], "ppc64   qemu    1 ok 1 FAILED 1.0s");
+    }
+}
