@@ -309,7 +309,7 @@ fn loom_column(sh: &Shell) -> Result<Column> {
     }
     if cells.is_empty() {
         bail!(
-            "the loom models of the controls did not run; rerun `RUSTFLAGS=\"--cfg loom\" cargo test \
+            "the loom models of the controls did not run; rerun `RUSTFLAGS=\"--cfg lockyard_loom\" cargo test \
              -p lockyard --test {LOOM_MUTANTS} --release` to see why:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
