@@ -36,13 +36,44 @@ impl Deadline {
     }
 }
 
+/// One futex-style wait against a deadline: `call(ts)` makes the system call
+/// once with the time left as a relative timespec (`None`: no timeout) and
+/// says whether it returned 0. An interrupted call (EINTR) is made again
+/// with what is then left; ETIMEDOUT or a passed deadline is `false`; success
+/// or any other error (EAGAIN: the word no longer held the value) is `true`.
+#[cfg(all(
+    not(lockyard_loom),
+    any(target_os = "linux", target_os = "android", target_os = "freebsd")
+))]
+pub(super) fn timed_wait(
+    timeout: Option<Duration>,
+    mut call: impl FnMut(Option<&mut libc::timespec>) -> bool,
+) -> bool {
+    let deadline = Deadline::after(timeout);
+    loop {
+        let mut ts = match deadline.left() {
+            Left::Forever => None,
+            Left::For(left) => Some(timespec(left)),
+            Left::Expired => return false,
+        };
+        if call(ts.as_mut()) {
+            return true;
+        }
+        match std::io::Error::last_os_error().raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::ETIMEDOUT) => return false,
+            _ => return true,
+        }
+    }
+}
+
 /// `d` as the relative timespec futex(2) and _umtx_op(2) take; seconds
 /// beyond `time_t` saturate (a wait of centuries).
 #[cfg(all(
     not(lockyard_loom),
     any(target_os = "linux", target_os = "android", target_os = "freebsd")
 ))]
-pub(super) fn timespec(d: Duration) -> libc::timespec {
+fn timespec(d: Duration) -> libc::timespec {
     libc::timespec {
         tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
         tv_nsec: d.subsec_nanos() as _,

@@ -1,22 +1,16 @@
 //! FreeBSD: `_umtx_op` with the private 32-bit wait and wake operations.
 
-use super::deadline::{Deadline, Left, timespec};
+use super::deadline::timed_wait;
 use crate::primitive::AtomicU32;
 use std::time::Duration;
 
 pub(crate) const PRIMITIVE: &str = "_umtx_op";
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = Deadline::after(timeout);
-    loop {
+    timed_wait(timeout, |ts| {
         // A relative timeout is passed as a bare timespec: uaddr2 carries its
         // size, as _umtx_op(2) documents.
-        let mut ts = match deadline.left() {
-            Left::Forever => None,
-            Left::For(left) => Some(timespec(left)),
-            Left::Expired => return false,
-        };
-        let (size, ts_ptr) = match ts.as_mut() {
+        let (size, ts_ptr) = match ts {
             Some(ts) => (
                 core::mem::size_of::<libc::timespec>(),
                 ts as *mut libc::timespec as *mut libc::c_void,
@@ -24,7 +18,8 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
             None => (0, core::ptr::null_mut()),
         };
         // SAFETY: `word` is a live, aligned 32-bit atomic the kernel only
-        // reads; `ts_ptr` is null or points at `ts`, alive for the call.
+        // reads; `ts_ptr` is null or points at the timespec `timed_wait`
+        // keeps alive across the call.
         let r = unsafe {
             libc::_umtx_op(
                 word.as_ptr().cast(),
@@ -34,15 +29,8 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
                 ts_ptr,
             )
         };
-        if r == 0 {
-            return true;
-        }
-        match std::io::Error::last_os_error().raw_os_error() {
-            Some(libc::EINTR) => continue,
-            Some(libc::ETIMEDOUT) => return false,
-            _ => return true,
-        }
-    }
+        r == 0
+    })
 }
 
 pub(crate) fn wake_one(word: &AtomicU32) {

@@ -1,25 +1,17 @@
 //! Linux and Android: the futex system call on a private (process-local) word.
 
-use super::deadline::{Deadline, Left, timespec};
+use super::deadline::timed_wait;
 use crate::primitive::AtomicU32;
 use std::time::Duration;
 
 pub(crate) const PRIMITIVE: &str = "futex";
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = Deadline::after(timeout);
-    loop {
-        let ts = match deadline.left() {
-            Left::Forever => None,
-            Left::For(left) => Some(timespec(left)),
-            Left::Expired => return false,
-        };
-        let ts_ptr = ts
-            .as_ref()
-            .map_or(core::ptr::null(), |ts| ts as *const libc::timespec);
+    timed_wait(timeout, |ts| {
+        let ts_ptr = ts.map_or(core::ptr::null(), |ts| ts as *const libc::timespec);
         // SAFETY: `word` is a live, aligned 32-bit atomic for the whole call;
-        // FUTEX_WAIT only reads it. `ts_ptr` is null or points at `ts`, which
-        // outlives the call.
+        // FUTEX_WAIT only reads it. `ts_ptr` is null or points at the
+        // timespec `timed_wait` keeps alive across the call.
         let r = unsafe {
             libc::syscall(
                 libc::SYS_futex,
@@ -29,16 +21,8 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
                 ts_ptr,
             )
         };
-        if r == 0 {
-            return true;
-        }
-        match std::io::Error::last_os_error().raw_os_error() {
-            Some(libc::EINTR) => continue,
-            Some(libc::ETIMEDOUT) => return false,
-            // EAGAIN: the word no longer held `expected`.
-            _ => return true,
-        }
-    }
+        r == 0
+    })
 }
 
 pub(crate) fn wake_one(word: &AtomicU32) {
