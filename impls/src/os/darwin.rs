@@ -2,7 +2,7 @@
 //! the compare-and-wait calls libSystem has exported since macOS 10.12 and
 //! that libc++'s atomic wait and Rust's std use too.
 
-use super::deadline::{Deadline, Left};
+use super::deadline::timed_wait;
 use crate::primitive::AtomicU32;
 use core::ffi::{c_int, c_void};
 use std::time::Duration;
@@ -20,14 +20,11 @@ unsafe extern "C" {
 }
 
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> bool {
-    let deadline = Deadline::after(timeout);
-    loop {
+    timed_wait(timeout, |left| {
         // 0 means "forever" to __ulock_wait, so a finite wait is at least 1 µs.
-        let micros = match deadline.left() {
-            Left::Forever => 0,
-            Left::For(left) => u32::try_from(left.as_micros()).unwrap_or(u32::MAX).max(1),
-            Left::Expired => return false,
-        };
+        let micros = left.map_or(0, |left| {
+            u32::try_from(left.as_micros()).unwrap_or(u32::MAX).max(1)
+        });
         // SAFETY: `word` is a live, aligned 32-bit atomic the kernel only
         // reads for the comparison.
         let r = unsafe {
@@ -38,15 +35,9 @@ pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
                 micros,
             )
         };
-        if r >= 0 {
-            return true;
-        }
-        match -r {
-            libc::EINTR => continue,
-            libc::ETIMEDOUT => return false,
-            _ => return true,
-        }
-    }
+        // ULF_NO_ERRNO: a failure returns the negated error number.
+        if r >= 0 { Ok(()) } else { Err(-r) }
+    })
 }
 
 pub(crate) fn wake_one(word: &AtomicU32) {

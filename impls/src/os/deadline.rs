@@ -36,35 +36,47 @@ impl Deadline {
     }
 }
 
-/// One futex-style wait against a deadline: `call(ts)` makes the system call
-/// once with the time left as a relative timespec (`None`: no timeout) and
-/// says whether it returned 0. An interrupted call (EINTR) is made again
+/// A futex-style wait against a deadline: `call(left)` makes the system
+/// call once with the time left (`None`: no timeout) and returns `Err` with
+/// the error number if it failed. An interrupted call (EINTR) is made again
 /// with what is then left; ETIMEDOUT or a passed deadline is `false`; success
 /// or any other error (EAGAIN: the word no longer held the value) is `true`.
 #[cfg(all(
     not(lockyard_loom),
-    any(target_os = "linux", target_os = "android", target_os = "freebsd")
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_vendor = "apple"
+    )
 ))]
 pub(super) fn timed_wait(
     timeout: Option<Duration>,
-    mut call: impl FnMut(Option<&mut libc::timespec>) -> bool,
+    mut call: impl FnMut(Option<Duration>) -> Result<(), i32>,
 ) -> bool {
     let deadline = Deadline::after(timeout);
     loop {
-        let mut ts = match deadline.left() {
+        let left = match deadline.left() {
             Left::Forever => None,
-            Left::For(left) => Some(timespec(left)),
+            Left::For(left) => Some(left),
             Left::Expired => return false,
         };
-        if call(ts.as_mut()) {
-            return true;
-        }
-        match std::io::Error::last_os_error().raw_os_error() {
-            Some(libc::EINTR) => continue,
-            Some(libc::ETIMEDOUT) => return false,
-            _ => return true,
+        match call(left) {
+            Ok(()) => return true,
+            Err(libc::EINTR) => continue,
+            Err(libc::ETIMEDOUT) => return false,
+            Err(_) => return true,
         }
     }
+}
+
+/// This thread's `errno` after a failed system call.
+#[cfg(all(
+    not(lockyard_loom),
+    any(target_os = "linux", target_os = "android", target_os = "freebsd")
+))]
+pub(super) fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
 /// `d` as the relative timespec futex(2) and _umtx_op(2) take; seconds
@@ -73,7 +85,7 @@ pub(super) fn timed_wait(
     not(lockyard_loom),
     any(target_os = "linux", target_os = "android", target_os = "freebsd")
 ))]
-fn timespec(d: Duration) -> libc::timespec {
+pub(super) fn timespec(d: Duration) -> libc::timespec {
     libc::timespec {
         tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
         tv_nsec: d.subsec_nanos() as _,
