@@ -10,16 +10,6 @@ pub const HAS_XCHG8: bool = cfg!(lockyard_byte_path);
 /// experiment), where it can.
 pub const SPINBIT_XCHG8: bool = cfg!(lockyard_spinbit_xchg8);
 
-/// Name of the backend the `spinbitmutex` experiment and the OS pick for
-/// `DefaultLock` (the crate root checks it against the type's `NAME`).
-pub(crate) const DEFAULT_BACKEND: &str = if cfg!(lockyard_default = "spinbit") {
-    "spinbit"
-} else if cfg!(lockyard_default = "futex") {
-    "futex"
-} else {
-    "sema"
-};
-
 /// What this build was configured with, for reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Experiment {
@@ -38,14 +28,18 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// The settings of this build, given the OS primitive the OS layer chose.
-    pub(crate) const fn of_this_build(os_primitive: &'static str) -> Experiment {
+    /// The settings of this build, given the name of the backend the crate
+    /// root aliases as `DefaultLock` and the OS primitive the OS layer chose.
+    pub(crate) const fn of_this_build(
+        default_backend: &'static str,
+        os_primitive: &'static str,
+    ) -> Experiment {
         Experiment {
             flags: env!("LOCKYARD_EXPERIMENT_FLAGS"),
             source: env!("LOCKYARD_EXPERIMENT_SOURCE"),
             spinbit_mutex: cfg!(lockyard_default = "spinbit"),
             spinbit_xchg8: SPINBIT_XCHG8,
-            default_backend: DEFAULT_BACKEND,
+            default_backend,
             os_primitive,
         }
     }

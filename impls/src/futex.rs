@@ -21,10 +21,12 @@ use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::os;
 use crate::primitive::{
-    ACTIVE_SPIN, ACTIVE_SPIN_CNT, AtomicU32, Ordering, PASSIVE_SPIN, const_fn_unless_loom,
-    multiprocessor, passive_spin, procyield,
+    AtomicU32, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
+
+/// The spin tuning every backend shares, under this backend's name too.
+pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
 
 const UNLOCKED: u32 = 0; // free
 const LOCKED: u32 = 1; // held, no sleepers

@@ -78,13 +78,13 @@ pub(crate) use imp::*;
 
 /// Rounds of active spinning before the passive round (Go's `active_spin` in
 /// the tristate locks, `mutexActiveSpinCount` in spinbit).
-pub(crate) const ACTIVE_SPIN: u32 = 4;
+pub const ACTIVE_SPIN: u32 = 4;
 /// Pause instructions per active round (Go's `active_spin_cnt`,
 /// `mutexActiveSpinSize`).
-pub(crate) const ACTIVE_SPIN_CNT: u32 = 30;
+pub const ACTIVE_SPIN_CNT: u32 = 30;
 /// Passive rounds before sleeping (Go's `passive_spin`,
 /// `mutexPassiveSpinCount`); see [`passive_spin`] for what one round is.
-pub(crate) const PASSIVE_SPIN: u32 = 1;
+pub const PASSIVE_SPIN: u32 = 1;
 
 /// The passive spin round of every backend's slow path: Go's one `osyield`
 /// before sleeping, taken only until a waiter's first wait returns (woken,

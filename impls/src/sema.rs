@@ -22,10 +22,12 @@
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::primitive::{
-    ACTIVE_SPIN, ACTIVE_SPIN_CNT, AtomicUsize, Ordering, PASSIVE_SPIN, const_fn_unless_loom,
-    multiprocessor, passive_spin, procyield,
+    AtomicUsize, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
 };
 use crate::stats::{Event, record};
+
+/// The spin tuning every backend shares, under this backend's name too.
+pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
 use crate::waiter::Waiter;
 use crate::waiter_pool::with_current;
 
