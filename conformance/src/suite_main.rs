@@ -4,14 +4,14 @@
 use crate::Budget;
 use crate::experiment;
 use libtest_mimic::Trial;
-use lockyard_platforms::SUITE_EXPERIMENT_ARG;
+use lockyard_platforms::suite::EXPERIMENT_ARG;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// Parses libtest's arguments and the budget's environment (a bad
 /// `LOCKYARD_SCALE` exits 2), then runs the trials `make` builds.
 ///
-/// Given [`SUITE_EXPERIMENT_ARG`] as its only argument, it prints the
+/// Given [`EXPERIMENT_ARG`] as its only argument, it prints the
 /// experiment settings of the build's lockyard as one line of JSON instead
 /// and runs nothing (before libtest, which would reject the flag).
 pub fn run_suite(make: impl FnOnce(&Budget) -> Vec<Trial>) -> ExitCode {
@@ -30,10 +30,10 @@ pub fn run_suite(make: impl FnOnce(&Budget) -> Vec<Trial>) -> ExitCode {
     libtest_mimic::run(&args, make(&budget)).exit_code()
 }
 
-/// Whether `args` (without the program name) are [`SUITE_EXPERIMENT_ARG`]
+/// Whether `args` (without the program name) are [`EXPERIMENT_ARG`]
 /// and nothing else.
 fn asks_for_experiment(mut args: impl Iterator<Item = OsString>) -> bool {
-    args.next().is_some_and(|a| a == SUITE_EXPERIMENT_ARG) && args.next().is_none()
+    args.next().is_some_and(|a| a == EXPERIMENT_ARG) && args.next().is_none()
 }
 
 #[cfg(test)]
@@ -46,10 +46,10 @@ mod tests {
 
     #[test]
     fn only_the_lone_flag_asks_for_the_experiment() {
-        assert!(asks(&[SUITE_EXPERIMENT_ARG]));
+        assert!(asks(&[EXPERIMENT_ARG]));
         assert!(!asks(&[]));
         assert!(!asks(&["--list"]));
-        assert!(!asks(&[SUITE_EXPERIMENT_ARG, "--list"]));
-        assert!(!asks(&["--exact", SUITE_EXPERIMENT_ARG]));
+        assert!(!asks(&[EXPERIMENT_ARG, "--list"]));
+        assert!(!asks(&["--exact", EXPERIMENT_ARG]));
     }
 }

@@ -16,14 +16,9 @@
 #![warn(missing_docs)]
 
 pub mod env;
+pub mod suite;
 
 use std::fmt;
-
-/// The argument that makes a suite binary print the experiment settings its
-/// lockyard was built with (`lockyard::experiment()`, as one JSON object)
-/// and exit, so the xtask reports what a build has rather than what the
-/// table expects.
-pub const SUITE_EXPERIMENT_ARG: &str = "--lockyard-experiment";
 
 /// The host the [`Target::qemu`] and [`Target::native`] columns are written
 /// for.

@@ -55,7 +55,7 @@ pub enum Task {
     /// Run lockyard's tests under Miri (nightly with the miri component).
     Miri(Miri),
     /// Run the positive controls (broken locks of lockyard-conformance's
-    /// `mutants` module) against every suite and loom; print which suite
+    /// `controls` module) against every suite and loom; print which suite
     /// and case caught each. Fails if any control survives.
     Mutants(Mutants),
 }
@@ -264,7 +264,8 @@ pub struct Targets {
 pub enum TargetsFormat {
     /// The README's Markdown table of every target.
     Markdown,
-    /// A JSON array of the runnable targets' short names (the CI matrix).
+    /// A JSON array of the runnable targets, each `{"name", "file_stem"}` (the
+    /// CI matrix).
     Json,
 }
 

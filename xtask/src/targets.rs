@@ -14,8 +14,22 @@ pub fn run(flags: flags::Targets) -> Result<()> {
     Ok(())
 }
 
-/// The runnable targets' short names as a JSON array.
+/// The runnable targets as a JSON array for a CI matrix: each its short
+/// name and the name as one path component (for artifact names).
 pub fn runnable_json() -> String {
-    let names: Vec<String> = lockyard_platforms::runnable().map(|t| t.name()).collect();
-    serde_json::to_string(&names).expect("strings serialize")
+    let rows: Vec<serde_json::Value> = lockyard_platforms::runnable()
+        .map(|t| serde_json::json!({ "name": t.name(), "file_stem": t.file_stem() }))
+        .collect();
+    serde_json::to_string(&rows).expect("strings serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_matrix_names_every_runnable_target() {
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&super::runnable_json()).unwrap();
+        let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+        assert_eq!(names, ["386", "amd64", "arm", "arm64", "ppc64", "ppc64le"]);
+        assert!(rows.iter().all(|r| r["file_stem"].is_string()));
+    }
 }

@@ -148,8 +148,12 @@ fn justfile_recipes_run_the_xtask() {
 const CRATE_SOURCES: &[&str] = &["impls/src", "platforms/src", "conformance/src", "xtask/src"];
 
 /// The top-level module a file of `src` belongs to (`os` for
-/// `src/os/linux.rs`), or `None` for the crate root, whose re-exports are
-/// glue, not a layer.
+/// `src/os/linux.rs`), or `None` for the crate root: it declares every
+/// module and re-exports their items, so every module reaches it and it
+/// reaches every module; counting it would make every crate one cycle. What
+/// the root defines itself must therefore only be glue over the modules
+/// (lockyard's `DefaultLock` alias and `experiment()`), never something a
+/// module builds on.
 fn top_module(src: &Path, file: &Path) -> Option<String> {
     let first = file.strip_prefix(src).ok()?.components().next()?;
     let name = first.as_os_str().to_str()?.trim_end_matches(".rs");
@@ -170,12 +174,25 @@ fn crate_references(text: &str) -> Vec<(String, usize)> {
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue;
             }
-            let ident: String = after
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !ident.is_empty() && !out.iter().any(|(m, _)| *m == ident) {
-                out.push((ident, n + 1));
+            // `crate::a::b` names `a`; `crate::{a, b::c}` names `a` and `b`.
+            let named: Vec<&str> = match after.strip_prefix('{') {
+                Some(group) => group
+                    .split('}')
+                    .next()
+                    .unwrap_or("")
+                    .split(',')
+                    .map(str::trim)
+                    .collect(),
+                None => vec![after],
+            };
+            for path in named {
+                let ident: String = path
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !ident.is_empty() && !out.iter().any(|(m, _)| *m == ident) {
+                    out.push((ident, n + 1));
+                }
             }
         }
     }
@@ -324,4 +341,12 @@ fn environment_variables_have_one_home() {
         read_by_lockyard, expected,
         "the variables lockyard reads differ from lockyard_platforms::env's account of them"
     );
+}
+
+#[test]
+fn crate_references_read_paths_and_groups() {
+    let text =
+        "use crate::a::X;\nuse crate::{b, c::Y};\n// see `crate::a`\nuse $crate::d; my_crate::e";
+    let names: Vec<String> = crate_references(text).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(names, ["a", "b", "c", "d"]);
 }

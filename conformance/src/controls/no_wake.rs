@@ -74,7 +74,6 @@ unsafe impl RawLock for NoWake {
     }
 }
 
-#[cfg(test)]
 mod tests {
     use super::*;
     use crate::budget::Budget;

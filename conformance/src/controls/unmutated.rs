@@ -1,9 +1,9 @@
 //! `unmutated`: the reference that runs beside the positive controls.
 
 use lockyard::spinbit::Flavor;
-
-/// The name of the reference among the controls: stock spinbit, renamed.
-pub const UNMUTATED: &str = "unmutated";
+/// The name of the reference among the controls: stock spinbit, renamed (the
+/// xtask reads its column by this name).
+pub use lockyard_platforms::suite::UNMUTATED;
 
 /// Stock spinbit under another name, run beside the controls.
 pub struct Unmutated;

@@ -11,8 +11,9 @@ pub trait Flavor: Send + Sync + 'static {
     /// The backend's name in reports and trial names.
     const NAME: &'static str;
     /// Use 8-bit swaps on the flag byte for the fast paths (Go's `Xchg8`)
-    /// rather than `fetch_or`/`fetch_and` on the whole word. Only targets in
-    /// builds with the byte path (`lockyard_byte_path`) can; elsewhere this must be `false`.
+    /// rather than `fetch_or`/`fetch_and` on the whole word. Only a build
+    /// with the byte path (`lockyard_byte_path`: an 8-bit swap, neither loom
+    /// nor Miri) may set it; elsewhere it must be `false`.
     const XCHG8: bool;
     /// Go's exemption for `sched.lock`: every waiter may spin and every
     /// unlock wakes, for low-latency handoff at the risk of collapse.

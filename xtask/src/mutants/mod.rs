@@ -1,5 +1,5 @@
 //! `cargo xtask mutants`: the positive controls (lockyard-conformance's
-//! `mutants` module: locks broken on purpose) against every suite, and the
+//! `controls` module: locks broken on purpose) against every suite, and the
 //! `relaxed` control against loom (`impls/tests/loom_mutants.rs`).
 //!
 //! Columns, in order:
@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use lockyard_platforms::suite::UNMUTATED;
 use lockyard_platforms::{Endian, Runner, Target, env};
 use xshell::Shell;
 
@@ -34,9 +35,6 @@ use crate::nextest::{self, BackendRun, Build, Cases};
 use crate::project;
 use table::{Cell, Column, caught, table};
 
-/// The reference that runs beside the controls (conformance's
-/// `mutants::UNMUTATED`).
-const UNMUTATED: &str = "unmutated";
 /// LOCKYARD_SCALE of the controls' runs of the count-based suites, native
 /// and emulated: a broken lock shows in the first few hundred acquisitions.
 /// The timed suites ([`nextest::OPTIMISED_SUITES`]: fixed-length runs whose

@@ -1,5 +1,5 @@
 //! What a built suite's lockyard has, asked of the suite binary itself:
-//! given [`SUITE_EXPERIMENT_ARG`] alone it prints `lockyard::experiment()`
+//! given [`EXPERIMENT_ARG`] alone it prints `lockyard::experiment()`
 //! as one line of JSON and exits 0, so the report records the build's
 //! settings rather than what the table expects of the target.
 
@@ -7,14 +7,14 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::SUITE_EXPERIMENT_ARG;
+use lockyard_platforms::suite::EXPERIMENT_ARG;
 use xshell::Shell;
 
 use super::plan::Plan;
 use crate::report::Experiment;
 
 /// Runs `binary` as the plan runs the target's binaries (its runner
-/// command, or directly) with [`SUITE_EXPERIMENT_ARG`], in the suites'
+/// command, or directly) with [`EXPERIMENT_ARG`], in the suites'
 /// environment `vars`, and reads its answer.
 pub fn probe_experiment(
     sh: &Shell,
@@ -28,7 +28,7 @@ pub fn probe_experiment(
         .flatten()
         .map(OsStr::new)
         .collect();
-    argv.extend([binary.as_os_str(), SUITE_EXPERIMENT_ARG.as_ref()]);
+    argv.extend([binary.as_os_str(), EXPERIMENT_ARG.as_ref()]);
     let command = sh
         .cmd(argv[0])
         .args(&argv[1..])
@@ -53,8 +53,8 @@ pub fn probe_experiment(
     };
     bail!(
         "cannot read what the {} suite binary was built with: `{shown}` must print lockyard's \
-         experiment as one line of JSON, but {why}; a suite from a lockyard-conformance older \
-         than {SUITE_EXPERIMENT_ARG} cannot answer: update lockyard-conformance",
+         experiment as one line of JSON, but {why}; a suite binary built before it learnt \
+         {EXPERIMENT_ARG} cannot answer: rebuild it (`cargo xtask test` does)",
         plan.target.name()
     )
 }

@@ -116,24 +116,7 @@ pub struct TargetRun {
     pub chaos: Option<String>,
 }
 
-/// The experiment settings a build of lockyard has: the fields of
-/// `lockyard::Experiment`, as a suite binary prints them when given
-/// [`lockyard_platforms::SUITE_EXPERIMENT_ARG`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Experiment {
-    /// The experiments on, in GOEXPERIMENT syntax (`spinbitmutex,spinbitxchg8`).
-    pub flags: String,
-    /// Where they came from: `baseline`, or `LOCKYARD_EXPERIMENT=<value>`.
-    pub source: String,
-    /// `spinbitmutex`: spinbit is the default backend.
-    pub spinbit_mutex: bool,
-    /// `spinbitxchg8`: spinbit's fast paths swap the flag byte.
-    pub spinbit_xchg8: bool,
-    /// The backend behind `lockyard::Mutex`.
-    pub default_backend: String,
-    /// The OS wait/wake primitive compiled in (`futex`, ...).
-    pub os_primitive: String,
-}
+pub use lockyard_platforms::suite::Experiment;
 
 /// One trial's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
