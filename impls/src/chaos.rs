@@ -20,7 +20,6 @@
 
 use core::cell::Cell;
 use core::sync::atomic::{self as core_atomic, Ordering};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The probabilities and seed in force.
@@ -45,7 +44,8 @@ const LATE_WAKE_MAX: Duration = Duration::from_micros(200);
 const SPIN_MAX: u32 = 1_000;
 
 impl Settings {
-    fn from_env() -> Settings {
+    /// The defaults, overridden by `spec` (the variable's value, if set).
+    fn parse(spec: Option<&str>) -> Settings {
         let mut s = Settings {
             seed: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -55,40 +55,111 @@ impl Settings {
             early: 0.25,
             late: 0.125,
         };
-        if let Ok(spec) = std::env::var("LOCKYARD_CHAOS") {
-            for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                let (key, value) = item.split_once('=').unwrap_or((item, ""));
-                let prob = || match value.parse::<f64>() {
-                    Ok(p) if (0.0..=1.0).contains(&p) => p,
-                    _ => panic!("LOCKYARD_CHAOS: {item:?}: want a probability in 0..=1"),
-                };
-                match key {
-                    "seed" => {
-                        s.seed = value
-                            .parse()
-                            .unwrap_or_else(|_| panic!("LOCKYARD_CHAOS: {item:?}: want an integer"))
-                    }
-                    "delay" => s.delay = prob(),
-                    "cas" => s.cas = prob(),
-                    "early" => s.early = prob(),
-                    "late" => s.late = prob(),
-                    _ => panic!(
-                        "LOCKYARD_CHAOS: unknown setting {key:?}; valid: seed, delay, cas, early, late"
-                    ),
+        for item in spec.unwrap_or("").split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (key, value) = item.split_once('=').unwrap_or((item, ""));
+            let prob = || match value.parse::<f64>() {
+                Ok(p) if (0.0..=1.0).contains(&p) => p,
+                _ => panic!("LOCKYARD_CHAOS: {item:?}: want a probability in 0..=1"),
+            };
+            match key {
+                "seed" => {
+                    s.seed = value
+                        .parse()
+                        .unwrap_or_else(|_| panic!("LOCKYARD_CHAOS: {item:?}: want an integer"))
                 }
+                "delay" => s.delay = prob(),
+                "cas" => s.cas = prob(),
+                "early" => s.early = prob(),
+                "late" => s.late = prob(),
+                _ => panic!(
+                    "LOCKYARD_CHAOS: unknown setting {key:?}; valid: seed, delay, cas, early, late"
+                ),
             }
         }
-        eprintln!(
-            "lockyard chaos: LOCKYARD_CHAOS=seed={},delay={},cas={},early={},late={}",
-            s.seed, s.delay, s.cas, s.early, s.late
-        );
         s
     }
 }
 
-fn settings() -> &'static Settings {
-    static SETTINGS: OnceLock<Settings> = OnceLock::new();
-    SETTINGS.get_or_init(Settings::from_env)
+/// `LOCKYARD_CHAOS` read without allocating: libc's pointer into the
+/// environment (the lock paths that inject faults may run in an allocator).
+#[cfg(unix)]
+fn with_spec<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
+    // SAFETY: getenv returns null or a NUL-terminated string that stays valid
+    // while nobody changes the environment; lockyard never does, and the
+    // value is parsed before this returns.
+    let value = unsafe { libc::getenv(c"LOCKYARD_CHAOS".as_ptr()) };
+    if value.is_null() {
+        return f(None);
+    }
+    // SAFETY: as above, non-null and NUL-terminated.
+    let value = unsafe { core::ffi::CStr::from_ptr(value) };
+    f(Some(value.to_str().expect("LOCKYARD_CHAOS: not UTF-8")))
+}
+
+/// Elsewhere std reads the variable, which allocates once, on the first
+/// injected fault: chaos builds are test builds, and CI runs them on Linux.
+#[cfg(not(unix))]
+fn with_spec<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
+    let value = std::env::var("LOCKYARD_CHAOS").ok();
+    f(value.as_deref())
+}
+
+/// The settings, published once in plain atomics rather than a `OnceLock`,
+/// whose initialisation may block or allocate on a lock path.
+mod published {
+    use super::{Settings, with_spec};
+    use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    static CLAIMED: AtomicBool = AtomicBool::new(false);
+    static READY: AtomicBool = AtomicBool::new(false);
+    static SEED: AtomicU64 = AtomicU64::new(0);
+    /// delay, cas, early, late as f64 bits.
+    static PROBS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+
+    pub(super) fn get() -> Settings {
+        // Acquire: pairs with the Release below, so the fields are written.
+        if !READY.load(Ordering::Acquire) {
+            publish();
+        }
+        // Relaxed: ordered by the Acquire above.
+        let prob = |i: usize| f64::from_bits(PROBS[i].load(Ordering::Relaxed));
+        Settings {
+            seed: SEED.load(Ordering::Relaxed),
+            delay: prob(0),
+            cas: prob(1),
+            early: prob(2),
+            late: prob(3),
+        }
+    }
+
+    /// The first thread parses and publishes; any other that arrives
+    /// meanwhile yields until it is done: the winner only stores five words
+    /// before it says so, and takes no lock in between.
+    #[cold]
+    fn publish() {
+        // Relaxed: the claim orders nothing; READY publishes.
+        if CLAIMED.swap(true, Ordering::Relaxed) {
+            while !READY.load(Ordering::Acquire) {
+                std::thread::yield_now();
+            }
+            return;
+        }
+        let s = with_spec(Settings::parse);
+        SEED.store(s.seed, Ordering::Relaxed);
+        for (slot, p) in PROBS.iter().zip([s.delay, s.cas, s.early, s.late]) {
+            slot.store(p.to_bits(), Ordering::Relaxed);
+        }
+        // Release: the fields above before the flag.
+        READY.store(true, Ordering::Release);
+        eprintln!(
+            "lockyard chaos: LOCKYARD_CHAOS=seed={},delay={},cas={},early={},late={}",
+            s.seed, s.delay, s.cas, s.early, s.late
+        );
+    }
+}
+
+fn settings() -> Settings {
+    published::get()
 }
 
 /// splitmix64: a full-period generator any seed suits.
@@ -101,13 +172,19 @@ fn splitmix(state: &mut u64) -> u64 {
 }
 
 std::thread_local! {
-    static RNG: Cell<u64> = Cell::new({
-        static THREADS: core_atomic::AtomicU64 = core_atomic::AtomicU64::new(0);
-        // Relaxed: only the numbering matters.
-        let ordinal = THREADS.fetch_add(1, Ordering::Relaxed);
-        let mut state = settings().seed ^ ordinal.wrapping_mul(0xd1b5_4a32_d192_ed03);
-        splitmix(&mut state)
-    });
+    /// This thread's generator state; 0 until its first draw seeds it (a
+    /// const initialiser: a lazy one would run std's lazy init on a lock path).
+    static RNG: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The first state of the next thread to draw: the run's seed mixed with
+/// the thread's ordinal, never 0.
+fn thread_seed() -> u64 {
+    static THREADS: core_atomic::AtomicU64 = core_atomic::AtomicU64::new(0);
+    // Relaxed: only the numbering matters.
+    let ordinal = THREADS.fetch_add(1, Ordering::Relaxed);
+    let mut state = settings().seed ^ ordinal.wrapping_mul(0xd1b5_4a32_d192_ed03);
+    splitmix(&mut state).max(1)
 }
 
 /// A uniform draw in [0, 1) from this thread's sequence.
@@ -115,6 +192,9 @@ fn draw() -> f64 {
     let bits = RNG
         .try_with(|rng| {
             let mut state = rng.get();
+            if state == 0 {
+                state = thread_seed();
+            }
             let x = splitmix(&mut state);
             rng.set(state);
             x

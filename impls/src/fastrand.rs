@@ -5,11 +5,13 @@ use crate::primitive::thread_local;
 use core::cell::Cell;
 
 thread_local! {
-    static STATE: Cell<u64> = Cell::new(seed());
+    /// 0 until the thread's first draw seeds it: a const initialiser, since
+    /// a lazy one is std's lazy initialisation on a lock path.
+    static STATE: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Seeded from this thread's stack address and the clock, so threads
-/// diverge; wyrand tolerates any seed.
+/// diverge; wyrand tolerates any seed but 0 marks "not yet seeded".
 #[cfg(not(lockyard_loom))]
 fn seed() -> u64 {
     let local = 0u8;
@@ -17,20 +19,24 @@ fn seed() -> u64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    here.rotate_left(32) ^ now
+    (here.rotate_left(32) ^ now).max(1)
 }
 
 /// Loom replays each execution and requires the same choices every time.
 #[cfg(lockyard_loom)]
 fn seed() -> u64 {
-    0
+    1
 }
 
 /// A pseudo-random number in `0..n` (wyrand and Lemire's multiply-shift).
 #[inline]
 pub(crate) fn below(n: u32) -> u32 {
     let x = STATE.with(|state| {
-        let s = state.get().wrapping_add(0xa076_1d64_78bd_642f);
+        let mut s = state.get();
+        if s == 0 {
+            s = seed();
+        }
+        let s = s.wrapping_add(0xa076_1d64_78bd_642f);
         state.set(s);
         let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
         (t >> 64) as u64 ^ t as u64

@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod arena;
 #[cfg(lockyard_chaos)]
 mod chaos;
 mod experiment;
@@ -28,13 +29,14 @@ mod waiter;
 #[cfg_attr(lockyard_loom, path = "waiter_pool_loom.rs")]
 mod waiter_pool;
 pub mod xchg8;
+mod yield_lock;
 
 pub use experiment::{Experiment, HAS_XCHG8, SPINBIT_XCHG8};
 pub use os::PRIMITIVE as OS_PRIMITIVE;
 pub use raw_lock::RawLock;
 pub use semaphore::Semaphore;
 #[cfg(not(lockyard_loom))]
-pub use waiter_pool::idle_waiters;
+pub use waiter_pool::{WAITER_CHUNK_NODES, idle_waiters, waiter_chunks};
 
 /// The backend behind [`Mutex`]: spinbit where the `spinbitmutex`
 /// experiment is on, otherwise the tristate lock Go used on this OS.

@@ -1,4 +1,4 @@
-//! The one failure every backend reports the same way.
+//! The failures every backend reports the same way.
 
 /// Panics for an unlock of a lock nobody holds, in Go's words. Kept out of
 /// line so the unlock fast paths stay small.
@@ -7,4 +7,20 @@
 #[track_caller]
 pub(crate) fn unlocked_unlock() -> ! {
     panic!("unlock of unlocked lock")
+}
+
+/// Aborts when the OS refuses the memory for `what`. Not a panic: the lock
+/// paths may run inside an allocator, where unwinding (which allocates) and
+/// a caller that goes on without a node can only make things worse. The
+/// message goes to stderr unformatted, so printing it allocates nothing.
+#[cold]
+#[inline(never)]
+pub(crate) fn out_of_memory(what: &str) -> ! {
+    use std::io::Write;
+    let mut err = std::io::stderr();
+    // Nothing useful to do if stderr is gone too: the abort says enough.
+    let _ = err.write_all(b"lockyard: out of memory for ");
+    let _ = err.write_all(what.as_bytes());
+    let _ = err.write_all(b"\n");
+    std::process::abort()
 }

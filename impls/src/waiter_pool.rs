@@ -4,13 +4,21 @@
 //! `putExtraM`). A thread takes a node on its first contention and gives it
 //! back when it exits; nodes are never freed (see `waiter`).
 //!
+//! Nodes are carved from chunks the lock layer maps itself ([`BumpArena`]
+//! over OS memory), never from the global allocator, and the thread's node
+//! sits in a `const`-initialised thread-local: no lock path allocates or
+//! runs std's lazy initialisation, so the locks can guard an allocator.
+//!
 //! The head holds the top node's address, 0 when empty, or [`LOCKED`] while a
 //! thread is pushing or popping. Taking the lock is swapping LOCKED in for the
 //! head you saw; releasing it is storing the new head. Pushes and pops happen
 //! only at thread start and exit, so a lock this simple is plenty.
 
-use crate::primitive::{AtomicUsize, Ordering, thread_local, yield_now};
-use crate::waiter::Waiter;
+use crate::arena::{BumpArena, chunk_capacity};
+use crate::primitive::{AtomicUsize, Ordering, yield_now};
+use crate::waiter::{WAITER_ALIGN, Waiter};
+use crate::yield_lock::YieldLock;
+use core::cell::Cell;
 
 /// Head value while the list is locked: no node sits at address 1.
 const LOCKED: usize = 1;
@@ -87,24 +95,55 @@ impl WaiterPool {
     }
 }
 
-/// A node for a new thread: a recycled one, or a fresh leaked allocation.
+/// Bytes of one chunk of nodes: 64 KiB, a page or sixteen and a few
+/// syscalls for a thousand threads. The chunk header takes the first slot.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Where new nodes come from. Its lock is a [`YieldLock`]: a lockyard
+/// backend might need a node to wait for it.
+static NODES: BumpArena<YieldLock> = BumpArena::with_align(CHUNK_BYTES, WAITER_ALIGN);
+
+/// Nodes one chunk holds.
+pub const WAITER_CHUNK_NODES: usize = chunk_capacity(CHUNK_BYTES, WAITER_ALIGN) / size_of::<Waiter>();
+
+/// A node for a new thread: a recycled one, or a fresh one from the arena.
 fn acquire() -> &'static Waiter {
-    WaiterPool::global()
-        .pop()
-        .unwrap_or_else(|| Box::leak(Box::new(Waiter::new())))
+    WaiterPool::global().pop().unwrap_or_else(fresh)
 }
 
-/// Owns the thread's node and returns it to the pool when the thread exits.
-struct Owned(&'static Waiter);
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        WaiterPool::global().push(self.0);
+/// A node carved from the arena.
+#[cold]
+fn fresh() -> &'static Waiter {
+    let Some(slot) = NODES.alloc(size_of::<Waiter>()) else {
+        crate::misuse::out_of_memory("a waiter node")
+    };
+    let node = slot.cast::<Waiter>();
+    // SAFETY: the arena hands out WAITER_ALIGN-aligned memory of a node's
+    // size that nothing else uses and that is never unmapped, so the node
+    // lives for 'static once written.
+    unsafe {
+        node.write(Waiter::new());
+        node.as_ref()
     }
 }
 
-thread_local! {
-    static CURRENT: Owned = Owned(acquire());
+/// The thread's node once it has one; gives it back to the pool when the
+/// thread exits. A node-less thread exits without touching the pool.
+struct Owned(Cell<Option<&'static Waiter>>);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        if let Some(node) = self.0.get() {
+            WaiterPool::global().push(node);
+        }
+    }
+}
+
+std::thread_local! {
+    /// `const`, so reaching it never runs an initialiser; std registers the
+    /// destructor on first use with its own list on the System allocator
+    /// (or the C library's), never the global one.
+    static CURRENT: Owned = const { Owned(Cell::new(None)) };
 }
 
 /// Runs `f` with this thread's node, creating it on first use.
@@ -114,11 +153,19 @@ thread_local! {
 /// the time `f` returns the lock call is over and the node is idle.
 pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
     let mut f = Some(f);
-    match CURRENT.try_with(|owned| (f.take().expect("called once"))(owned.0)) {
+    let mine = CURRENT.try_with(|owned| {
+        let node = owned.0.get().unwrap_or_else(|| {
+            let node = acquire();
+            owned.0.set(Some(node));
+            node
+        });
+        (f.take().expect("called once"))(node)
+    });
+    match mine {
         Ok(r) => r,
         Err(_) => {
-            let node = Owned(acquire());
-            (f.take().expect("not yet called"))(node.0)
+            let node = Owned(Cell::new(Some(acquire())));
+            (f.take().expect("not yet called"))(node.0.get().expect("just set"))
         }
     }
 }
@@ -128,6 +175,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
 /// of live threads that ever waited bounds the memory the locks hold.
 pub fn idle_waiters() -> usize {
     WaiterPool::global().len()
+}
+
+/// Chunks mapped for waiter nodes so far, [`WAITER_CHUNK_NODES`] nodes each.
+/// It never decreases, and grows only when no idle node is left: it bounds
+/// the memory all the locks of the process hold for their sleepers.
+pub fn waiter_chunks() -> usize {
+    NODES.chunks()
 }
 
 #[cfg(all(test, not(lockyard_loom)))]
