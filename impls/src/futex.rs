@@ -19,10 +19,8 @@
 
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
-use crate::os;
-use crate::primitive::{
-    AtomicU32, Ordering, const_fn_unless_loom, multiprocessor, passive_spin, procyield,
-};
+use crate::os::{self, multiprocessor};
+use crate::primitive::{AtomicU32, Ordering, const_fn_unless_loom, passive_spin, procyield};
 use crate::stats::{Event, record};
 
 /// The spin tuning every backend shares, under this backend's name too.

@@ -4,13 +4,12 @@
 //! Two copies with identical paths, as crossbeam-utils does: the std one for
 //! real builds and a `cfg(lockyard_loom)` one so loom can explore every interleaving of
 //! the very same backend code. Nothing else in the crate names
-//! `core::sync::atomic` directly.
+//! `core::sync::atomic` directly, except what no model or fault should
+//! touch: stats' counters, chaos's own state and the OS layer's cached
+//! processor count.
 
 #[cfg(not(lockyard_loom))]
 mod imp {
-    // AtomicBool is used only by the parking fallback, which some targets skip.
-    #[allow(unused_imports)]
-    pub(crate) use core::sync::atomic::AtomicBool;
     #[cfg(lockyard_byte_path)]
     pub(crate) use core::sync::atomic::AtomicU8;
     pub(crate) use core::sync::atomic::Ordering;
@@ -40,13 +39,6 @@ mod imp {
             spin_hint();
         }
     }
-
-    /// Whether spinning can pay off: with one CPU the holder cannot run while
-    /// we spin (Go's `ncpu > 1`). Read once; the answer does not change.
-    pub(crate) fn multiprocessor() -> bool {
-        static NCPU: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        *NCPU.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) > 1
-    }
 }
 
 #[cfg(lockyard_loom)]
@@ -66,11 +58,6 @@ mod imp {
     #[inline]
     pub(crate) fn procyield(_cycles: u32) {
         loom::thread::yield_now();
-    }
-
-    /// The model always takes the spin paths so they are explored.
-    pub(crate) fn multiprocessor() -> bool {
-        true
     }
 }
 

@@ -46,3 +46,25 @@ pub(crate) fn wake_one(word: &AtomicU32) {
         __ulock_wake(UL_COMPARE_AND_WAIT | ULF_NO_ERRNO, word.as_ptr().cast(), 0);
     }
 }
+
+/// The processors active now (the `hw.activecpu` sysctl), or those online
+/// by `sysconf` when the sysctl cannot be read.
+pub(super) fn processor_count() -> usize {
+    let mut n: c_int = 0;
+    let mut size = core::mem::size_of_val(&n);
+    // SAFETY: the name is NUL-terminated; `n` is writable and `size` holds
+    // its size; a null new value only reads.
+    let r = unsafe {
+        libc::sysctlbyname(
+            c"hw.activecpu".as_ptr(),
+            (&raw mut n).cast(),
+            &mut size,
+            core::ptr::null_mut(),
+            0,
+        )
+    };
+    match usize::try_from(n) {
+        Ok(n @ 1..) if r == 0 => n,
+        _ => super::online_processors(),
+    }
+}

@@ -45,3 +45,29 @@ pub(crate) fn wake_one(word: &AtomicU32) {
         );
     }
 }
+
+/// The processors this process may run on (its cpuset), or those online
+/// when the set cannot be read.
+pub(super) fn processor_count() -> usize {
+    // SAFETY: a cpuset_t is a plain bit array; all zeros is the empty set.
+    let mut set: libc::cpuset_t = unsafe { core::mem::zeroed() };
+    // SAFETY: `set` is a writable cpuset_t of exactly the size passed; id
+    // -1 with CPU_WHICH_PID is the calling process.
+    let r = unsafe {
+        libc::cpuset_getaffinity(
+            libc::CPU_LEVEL_WHICH,
+            libc::CPU_WHICH_PID,
+            -1,
+            core::mem::size_of_val(&set),
+            &mut set,
+        )
+    };
+    if r == 0 {
+        // SAFETY: CPU_COUNT only reads `set`, which the call filled.
+        let n = unsafe { libc::CPU_COUNT(&set) };
+        if let Ok(n @ 1..) = usize::try_from(n) {
+            return n;
+        }
+    }
+    super::online_processors()
+}

@@ -39,3 +39,23 @@ pub(crate) fn wake_one(word: &AtomicU32) {
         );
     }
 }
+
+/// The processors this thread may run on (its affinity mask, as a cgroup
+/// or `taskset` narrows it), or those online when the mask cannot be read.
+pub(super) fn processor_count() -> usize {
+    // SAFETY: a cpu_set_t is a plain bit array; all zeros is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { core::mem::zeroed() };
+    // SAFETY: `set` is a writable cpu_set_t of exactly the size passed; pid
+    // 0 is the calling thread.
+    let r = unsafe { libc::sched_getaffinity(0, core::mem::size_of_val(&set), &mut set) };
+    if r == 0 {
+        // SAFETY: CPU_COUNT only reads `set`, which the call filled.
+        let n = unsafe { libc::CPU_COUNT(&set) };
+        if let Ok(n @ 1..) = usize::try_from(n) {
+            return n;
+        }
+    }
+    // More processors than a cpu_set_t holds (EINVAL), or a sandbox that
+    // refuses the call.
+    super::online_processors()
+}

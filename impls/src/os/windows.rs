@@ -36,3 +36,13 @@ pub(crate) fn wake_one(word: &AtomicU32) {
     // SAFETY: the wake uses the address only as a key; `word` is live.
     unsafe { WakeByAddressSingle(word.as_ptr().cast()) };
 }
+
+/// The processors of this process's processor group (`GetSystemInfo`).
+pub(super) fn processor_count() -> usize {
+    use windows_sys::Win32::System::SystemInformation::{GetSystemInfo, SYSTEM_INFO};
+    // SAFETY: SYSTEM_INFO is plain data; all zeros is a valid value.
+    let mut info: SYSTEM_INFO = unsafe { core::mem::zeroed() };
+    // SAFETY: `info` is a writable SYSTEM_INFO; the call only fills it.
+    unsafe { GetSystemInfo(&mut info) };
+    usize::try_from(info.dwNumberOfProcessors).map_or(1, |n| n.max(1))
+}
