@@ -22,7 +22,7 @@
 use crate::DefaultLock;
 use crate::RawLock;
 use crate::os;
-use crate::primitive::{AtomicUsize, Ordering};
+use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom};
 use core::cell::UnsafeCell;
 use core::ptr::{self, NonNull};
 
@@ -95,20 +95,24 @@ impl<L: RawLock> BumpArena<L> {
         Self::checked(chunk_bytes, align, L::new())
     }
 
-    const fn checked(chunk_bytes: usize, align: usize, lock: L) -> Self {
-        assert!(align.is_power_of_two() && align >= 8 && align <= os::MAP_ALIGN);
-        assert!(data_offset(align) < chunk_bytes);
-        BumpArena {
-            head: AtomicUsize::new(0),
-            mapped: AtomicUsize::new(0),
-            lock,
-            lists: UnsafeCell::new(Lists {
-                current: ptr::null_mut(),
-                previous: ptr::null_mut(),
-                free: ptr::null_mut(),
-            }),
-            chunk_bytes,
-            align,
+    const_fn_unless_loom! {
+        // `contains` is not const.
+        #[allow(clippy::manual_range_contains)]
+        fn checked(chunk_bytes: usize, align: usize, lock: L) -> Self {
+            assert!(align.is_power_of_two() && align >= 8 && align <= os::MAP_ALIGN);
+            assert!(data_offset(align) < chunk_bytes);
+            BumpArena {
+                head: AtomicUsize::new(0),
+                mapped: AtomicUsize::new(0),
+                lock,
+                lists: UnsafeCell::new(Lists {
+                    current: ptr::null_mut(),
+                    previous: ptr::null_mut(),
+                    free: ptr::null_mut(),
+                }),
+                chunk_bytes,
+                align,
+            }
         }
     }
 
@@ -170,7 +174,8 @@ impl<L: RawLock> BumpArena<L> {
         let p = unsafe { self.try_alloc(fresh.expose_provenance(), bytes) };
         debug_assert!(p.is_some(), "a fresh chunk holds any allocation");
         // Release: the header (and the zeroed data) before the address.
-        self.head.store(fresh.expose_provenance(), Ordering::Release);
+        self.head
+            .store(fresh.expose_provenance(), Ordering::Release);
         p
     }
 

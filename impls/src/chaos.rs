@@ -55,7 +55,12 @@ impl Settings {
             early: 0.25,
             late: 0.125,
         };
-        for item in spec.unwrap_or("").split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        for item in spec
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
             let (key, value) = item.split_once('=').unwrap_or((item, ""));
             let prob = || match value.parse::<f64>() {
                 Ok(p) if (0.0..=1.0).contains(&p) => p,

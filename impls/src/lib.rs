@@ -29,6 +29,8 @@ mod waiter;
 #[cfg_attr(lockyard_loom, path = "waiter_pool_loom.rs")]
 mod waiter_pool;
 pub mod xchg8;
+// The node arena's lock; loom models leak their nodes instead.
+#[cfg(not(lockyard_loom))]
 mod yield_lock;
 
 pub use experiment::{Experiment, HAS_XCHG8, SPINBIT_XCHG8};

@@ -13,6 +13,7 @@ pub(crate) fn unlocked_unlock() -> ! {
 /// paths may run inside an allocator, where unwinding (which allocates) and
 /// a caller that goes on without a node can only make things worse. The
 /// message goes to stderr unformatted, so printing it allocates nothing.
+#[cfg(not(lockyard_loom))]
 #[cold]
 #[inline(never)]
 pub(crate) fn out_of_memory(what: &str) -> ! {

@@ -46,7 +46,16 @@ mod imp {
     // Loom tracks every access through its own atomics; a spin or a yield
     // must become a loom yield or a spinning thread would be explored forever.
     pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-    pub(crate) use loom::thread_local;
+
+    /// Loom's `thread_local!` predates `const { .. }` initialisers, which
+    /// the real builds use (no lazy init on a lock path); loom gets the bare
+    /// expression, since its thread-locals are per-model anyway.
+    macro_rules! loom_thread_local {
+        ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr };) => {
+            loom::thread_local! { $(#[$attr])* $vis static $name: $t = $init; }
+        };
+    }
+    pub(crate) use loom_thread_local as thread_local;
 
     #[inline]
     pub(crate) fn yield_now() {
@@ -93,14 +102,14 @@ pub(crate) fn passive_spin(woken: bool) {
 /// Declares a constructor that is `const` in real builds and a plain `fn`
 /// under loom, whose atomics cannot be built in a const context.
 macro_rules! const_fn_unless_loom {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident() -> $ret:ty $body:block) => {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
         #[cfg(not(lockyard_loom))]
         $(#[$meta])*
-        $vis const fn $name() -> $ret $body
+        $vis const fn $name($($arg: $ty),*) -> $ret $body
 
         #[cfg(lockyard_loom)]
         $(#[$meta])*
-        $vis fn $name() -> $ret $body
+        $vis fn $name($($arg: $ty),*) -> $ret $body
     };
 }
 pub(crate) use const_fn_unless_loom;

@@ -104,7 +104,8 @@ const CHUNK_BYTES: usize = 64 * 1024;
 static NODES: BumpArena<YieldLock> = BumpArena::with_align(CHUNK_BYTES, WAITER_ALIGN);
 
 /// Nodes one chunk holds.
-pub const WAITER_CHUNK_NODES: usize = chunk_capacity(CHUNK_BYTES, WAITER_ALIGN) / size_of::<Waiter>();
+pub const WAITER_CHUNK_NODES: usize =
+    chunk_capacity(CHUNK_BYTES, WAITER_ALIGN) / size_of::<Waiter>();
 
 /// A node for a new thread: a recycled one, or a fresh one from the arena.
 fn acquire() -> &'static Waiter {

@@ -80,6 +80,9 @@ mod tests {
         assert!(!lock.is_locked());
         // SAFETY: deliberately misused; the lock must refuse loudly.
         let misuse = std::panic::catch_unwind(|| unsafe { lock.unlock() });
-        assert!(misuse.is_err(), "an unlock of an unlocked lock was accepted");
+        assert!(
+            misuse.is_err(),
+            "an unlock of an unlocked lock was accepted"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Many short-lived threads contend and exit, so waiter nodes pass from
-//! exited threads to new ones through lockyard's pool.
+//! exited threads to new ones through lockyard's pool, and the chunks the
+//! nodes are carved from stop growing.
 
 use crate::budget::{Budget, CHURN_ACQUISITIONS, CHURN_POOL_GROWTH, CHURN_THREADS, CHURN_WAVE};
 use crate::guarded::Guarded;
@@ -7,7 +8,7 @@ use crate::wait;
 use crate::watchdog::Watch;
 use crate::workers::{join, spawn};
 use anyhow::ensure;
-use lockyard::{RawLock, idle_waiters};
+use lockyard::{RawLock, WAITER_CHUNK_NODES, idle_waiters, waiter_chunks};
 use std::sync::Arc;
 
 /// [`CHURN_THREADS`] threads, [`CHURN_WAVE`] at a time, each take the lock
@@ -15,7 +16,9 @@ use std::sync::Arc;
 /// one of its threads sleeps. With `waiter_nodes` (the backend sleeps on
 /// lockyard's per-thread nodes) some nodes must be idle in the pool after;
 /// for any backend the pool must not grow by more than
-/// [`CHURN_POOL_GROWTH`], or new threads are not reusing exited ones' nodes.
+/// [`CHURN_POOL_GROWTH`], or new threads are not reusing exited ones' nodes;
+/// nor may lockyard map more chunks of nodes than that growth plus as many
+/// live threads again need ([`chunk_growth_bound`]).
 ///
 /// # Errors
 ///
@@ -29,6 +32,7 @@ pub fn run<L: RawLock + 'static>(
     watch.watch(&shared);
     let waves = budget.count(CHURN_THREADS).div_ceil(CHURN_WAVE);
     let idle_before = idle_waiters();
+    let chunks_before = waiter_chunks();
     for _ in 0..waves {
         std::thread::scope(|scope| {
             // Each wave starts against a held lock and finds it free only
@@ -67,7 +71,22 @@ pub fn run<L: RawLock + 'static>(
         "the idle waiter pool grew from {idle_before} to {idle_after} over {threads} threads, \
          {CHURN_WAVE} at a time: new threads are not reusing idle nodes"
     );
+    let chunks_after = waiter_chunks();
+    ensure!(
+        chunks_after - chunks_before <= chunk_growth_bound(),
+        "lockyard mapped {} chunks of {WAITER_CHUNK_NODES} waiter nodes over {threads} threads, \
+         {CHURN_WAVE} at a time (at most {} expected): nodes are not reused",
+        chunks_after - chunks_before,
+        chunk_growth_bound()
+    );
     Ok(())
+}
+
+/// Most chunks of waiter nodes the churn may map: enough for the pool's
+/// allowed growth plus as many nodes held by live threads, plus the
+/// partly used chunk it starts in.
+fn chunk_growth_bound() -> usize {
+    (2 * CHURN_POOL_GROWTH).div_ceil(WAITER_CHUNK_NODES) + 1
 }
 
 #[cfg(test)]

@@ -92,7 +92,10 @@ fn chunks_live_through_two_epochs_and_are_reused_after_the_third() {
         unsafe { arena.next_epoch() };
         let next = fill(40);
         for older in &epochs {
-            assert!(older.is_disjoint(&next), "chunks still in use handed out again");
+            assert!(
+                older.is_disjoint(&next),
+                "chunks still in use handed out again"
+            );
         }
         epochs.push(next);
     }
@@ -101,8 +104,14 @@ fn chunks_live_through_two_epochs_and_are_reused_after_the_third() {
     unsafe { arena.next_epoch() };
     let reused = fill(40);
     assert!(reused.is_disjoint(&epochs[1]) && reused.is_disjoint(&epochs[2]));
-    assert!(!reused.is_disjoint(&epochs[0]), "retired chunks never reused");
-    assert!(arena.chunks() <= mapped + 1, "mapped new chunks instead of reusing");
+    assert!(
+        !reused.is_disjoint(&epochs[0]),
+        "retired chunks never reused"
+    );
+    assert!(
+        arena.chunks() <= mapped + 1,
+        "mapped new chunks instead of reusing"
+    );
 }
 
 #[test]
