@@ -22,21 +22,24 @@ fn seed() -> u64 {
     (here.rotate_left(32) ^ now).max(1)
 }
 
-/// Loom replays each execution and requires the same choices every time.
+/// The state to draw from: a fresh seed for an unseeded thread.
+#[cfg(not(lockyard_loom))]
+fn seeded(state: u64) -> u64 {
+    if state == 0 { seed() } else { state }
+}
+
+/// Loom replays each execution and requires the same choices every time:
+/// every thread starts from 0, as the initialiser leaves it.
 #[cfg(lockyard_loom)]
-fn seed() -> u64 {
-    1
+fn seeded(state: u64) -> u64 {
+    state
 }
 
 /// A pseudo-random number in `0..n` (wyrand and Lemire's multiply-shift).
 #[inline]
 pub(crate) fn below(n: u32) -> u32 {
     let x = STATE.with(|state| {
-        let mut s = state.get();
-        if s == 0 {
-            s = seed();
-        }
-        let s = s.wrapping_add(0xa076_1d64_78bd_642f);
+        let s = seeded(state.get()).wrapping_add(0xa076_1d64_78bd_642f);
         state.set(s);
         let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
         (t >> 64) as u64 ^ t as u64
