@@ -185,6 +185,38 @@ pub const SIGNAL_ACQUISITIONS: usize = 8;
 /// many signals per [`HOLD`], few enough that waiters still get to sleep.
 pub const SIGNAL_GAP: Duration = Duration::from_micros(200);
 
+// The runtime-grade cases (issue 10): where a runtime lock must work.
+
+/// Threads that allocate and free while the global allocator takes the lock
+/// under test around every call (the `global_allocator` case).
+pub const ALLOCATOR_THREADS: usize = 8;
+/// Rounds each of them makes; a round allocates a growing string, a growing
+/// vector, a box and a zeroed buffer, some 15 allocator calls in all.
+pub const ALLOCATOR_ROUNDS: usize = 2_000;
+/// Pieces written into each round's string, one `write!` each.
+pub const ALLOCATOR_WORDS: usize = 8;
+/// Elements pushed onto each round's vector (it reallocates as it grows).
+pub const ALLOCATOR_PUSHES: usize = 64;
+
+/// Rounds of the thread-local-destructor case, each with fresh threads.
+pub const TLS_ROUNDS: usize = 16;
+/// Threads per round, each locking from its thread-local destructor.
+pub const TLS_THREADS: usize = 8;
+/// Acquisitions each thread makes before it exits ...
+pub const TLS_BODY_ACQUISITIONS: usize = 64;
+/// ... and from its destructor, the first against a lock held elsewhere.
+pub const TLS_EXIT_ACQUISITIONS: usize = 64;
+
+/// Rounds of the foreign-thread case, each with fresh threads.
+pub const FOREIGN_ROUNDS: usize = 8;
+/// Threads per round made with `pthread_create`, outside Rust's thread
+/// setup ...
+pub const FOREIGN_THREADS: usize = 4;
+/// ... and Rust threads contending with them.
+pub const FOREIGN_RUST_THREADS: usize = 4;
+/// Acquisitions per thread per round.
+pub const FOREIGN_ACQUISITIONS: usize = 2_000;
+
 /// The budget one run of the suite works to.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Budget {

@@ -9,6 +9,8 @@
 //! from a binary built for another target, and `--lockyard-experiment`
 //! alone, which prints the experiment its lockyard was built with.
 //!
+//! * [`allocator`]: the global allocator that takes the lock under test
+//!   (the `global_allocator` case; `tests/conformance.rs` installs it).
 //! * [`registry`]: the backends under test, one line each, and the
 //!   positive controls.
 //! * [`backend`]: a backend as the suites see it: name, promises, trials.
@@ -26,6 +28,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod backend;
 pub mod budget;
 pub mod cases;
@@ -47,3 +50,9 @@ pub use budget::Budget;
 pub use promises::Promises;
 pub use registry::{BACKENDS, trials};
 pub use suite_main::run_suite;
+
+/// The unit tests' allocator, as the conformance binary's, so that the tests
+/// that feed the `global_allocator` case a broken lock see it catch it.
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: allocator::GuardedAlloc = allocator::GuardedAlloc;

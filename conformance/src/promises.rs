@@ -18,20 +18,34 @@ pub struct Promises {
     /// back now and then: Go's TestMutexFairness. Every lockyard backend,
     /// whose woken waiters do not yield (lockyard's `primitive::passive_spin`).
     pub latecomer_gets_in: bool,
+    /// It works under a global allocator: a `#[global_allocator]` may take
+    /// it around every allocation, so neither `lock` nor `unlock` may
+    /// allocate, on any path. Every lockyard backend (issue 10), and the
+    /// peers whose locks take no memory (std, pthread, spin); not
+    /// parking_lot, whose parking table allocates.
+    pub allocator_safe: bool,
 }
 
 impl Promises {
-    /// Nothing beyond the contract: the peers, which the suites measure
-    /// rather than hold to lockyard's promises.
+    /// Nothing beyond the contract: parking_lot, and the controls that break
+    /// the contract itself.
     pub const NONE: Promises = Promises {
         waiter_nodes: false,
         tail_wake: false,
         latecomer_gets_in: false,
+        allocator_safe: false,
+    };
+    /// Only [`allocator_safe`](Promises::allocator_safe): the peers the
+    /// suites measure rather than hold to lockyard's other promises, whose
+    /// locks take no memory (std, pthread, spin).
+    pub const ALLOCATOR_SAFE: Promises = Promises {
+        allocator_safe: true,
+        ..Promises::NONE
     };
     /// A sleeper on the lock word itself (futex).
     pub const FUTEX: Promises = Promises {
         latecomer_gets_in: true,
-        ..Promises::NONE
+        ..Promises::ALLOCATOR_SAFE
     };
     /// A stack of sleepers on waiter nodes (sema).
     pub const WAITER_NODES: Promises = Promises {

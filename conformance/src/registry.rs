@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::budget::Budget;
-use crate::controls::{Busted, LittleByte, LostWake, Relaxed, Starving, Unmutated};
+use crate::controls::{Allocating, Busted, LittleByte, LostWake, Relaxed, Starving, Unmutated};
 use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
 use crate::promises::Promises;
 use libtest_mimic::Trial;
@@ -24,10 +24,10 @@ macro_rules! backend_list {
             Backend::of::<RawSpinbitWord>(Promises::SPINBIT),
             $(Backend::of::<$byte_path>(Promises::SPINBIT),)?
             // The peers users would pick instead.
-            Backend::of::<StdLock>(Promises::NONE),
+            Backend::of::<StdLock>(Promises::ALLOCATOR_SAFE),
             Backend::of::<ParkingLotLock>(Promises::NONE),
-            Backend::of::<PthreadLock>(Promises::NONE),
-            Backend::of::<SpinLock>(Promises::NONE),
+            Backend::of::<PthreadLock>(Promises::ALLOCATOR_SAFE),
+            Backend::of::<SpinLock>(Promises::ALLOCATOR_SAFE),
         ]
     };
 }
@@ -56,6 +56,8 @@ pub static CONTROLS: &[Backend] = &[
     Backend::of::<RawSpinbit<Starving>>(Promises::SPINBIT),
     Backend::of::<RawSpinbit<Relaxed>>(Promises::SPINBIT),
     Backend::of::<RawSpinbit<LittleByte>>(Promises::SPINBIT),
+    // Promises allocator safety, which it breaks.
+    Backend::of::<Allocating>(Promises::ALLOCATOR_SAFE),
     Backend::of::<RawSpinbit<Unmutated>>(Promises::SPINBIT),
 ];
 

@@ -1,7 +1,8 @@
 //! What the xtask and the suite binaries say to each other beyond the
 //! environment ([`crate::env`]) and the trial names: the argument that asks a
 //! suite binary what its lockyard was built with, the answer's shape, and
-//! the name of the positive controls' reference.
+//! the name of the positive controls' reference, and how a suite binary
+//! marks the last words it writes before it aborts.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,3 +34,9 @@ pub struct Experiment {
 /// under their budget: it must pass, or a catch says more about the budget
 /// than about the control.
 pub const UNMUTATED: &str = "unmutated";
+
+/// How a suite binary begins the line it writes to stderr before aborting,
+/// where it cannot fail a trial the usual way (inside its global
+/// allocator): the xtask takes that line as the failure's message, rather
+/// than only the signal.
+pub const ABORT_PREFIX: &str = "lockyard-conformance: ";

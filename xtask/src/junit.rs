@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use lockyard_platforms::suite::ABORT_PREFIX;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,10 @@ pub enum Outcome {
     Failed,
     /// It was not run.
     Skipped,
+    /// It failed as a known limitation of its backend says it does
+    /// (`nextest::plan::KNOWN_ISSUES`): never read from JUnit, but the
+    /// xtask's verdict on such a failure, counted apart from failures.
+    Known,
 }
 
 /// One `<testcase>`.
@@ -91,6 +96,17 @@ impl Texts {
             (Some(d), None) => Some(d),
             (None, t) => t.clone(),
         }
+    }
+}
+
+impl Texts {
+    /// What the suite wrote to stderr just before it aborted, if it did:
+    /// the line after [`ABORT_PREFIX`].
+    fn last_words(&self) -> Option<String> {
+        self.stderr
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(ABORT_PREFIX))
+            .map(str::to_string)
     }
 }
 
@@ -178,8 +194,13 @@ pub fn parse(xml: &str) -> Result<Vec<Case>> {
             Event::End(e) => match e.name().as_ref() {
                 b"testcase" => {
                     if let Some((mut case, texts)) = current.take() {
-                        if case.outcome == Outcome::Failed && case.message.is_none() {
-                            case.message = texts.message(&case.name);
+                        if case.outcome == Outcome::Failed {
+                            case.message = match (texts.last_words(), case.message.take()) {
+                                (Some(words), Some(how)) => Some(format!("{words} ({how})")),
+                                (Some(words), None) => Some(words),
+                                (None, Some(how)) => Some(how),
+                                (None, None) => texts.message(&case.name),
+                            };
                         }
                         cases.push(case);
                     }
@@ -265,6 +286,24 @@ boom</system-err>
         let cases = parse(xml).unwrap();
         assert_eq!(cases[0].outcome, Outcome::Failed);
         assert_eq!(cases[0].message.as_deref(), Some("timed out after 300s"));
+    }
+
+    #[test]
+    fn last_words_before_an_abort_lead_the_message() {
+        let xml = format!(
+            r#"<testsuites><testsuite name="p::b"><testcase name="futex::global_allocator" time="0">
+            <failure message="process aborted with signal 6 (SIGABRT)" type="test abort"/>
+            <system-err>
+{ABORT_PREFIX}global_allocator: re-entered under `futex`
+</system-err></testcase></testsuite></testsuites>"#
+        );
+        let cases = parse(&xml).unwrap();
+        assert_eq!(
+            cases[0].message.as_deref(),
+            Some(
+                "global_allocator: re-entered under `futex` (process aborted with signal 6 (SIGABRT))"
+            )
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! named `<backend>::<case>`.
 
 pub mod churn;
+#[cfg(unix)]
+pub mod foreign_thread;
+pub mod global_allocator;
 pub mod lost_wakeup;
 pub mod many_locks;
 pub mod misuse;
@@ -12,6 +15,7 @@ pub mod mutual_exclusion;
 #[cfg(unix)]
 pub mod signals;
 pub mod tail_wake;
+pub mod tls_destructor;
 pub mod try_lock;
 
 use crate::budget::{Budget, MUTUAL_EXCLUSION_THREADS};
@@ -50,13 +54,23 @@ pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<
         }),
         trial::<L>("many_locks", budget, many_locks::run::<L>),
         trial::<L>("unlock_of_unlocked_lock", budget, misuse::run::<L>),
+        trial::<L>("tls_destructor", budget, move |b, w| {
+            tls_destructor::run::<L>(b, w, promises.waiter_nodes)
+        }),
+        // Held where promised. Elsewhere (parking_lot) it runs on request
+        // (`--run-ignored all`; `cargo xtask test` runs it as a known
+        // limitation of the peer): it may abort or hang its process, which
+        // under plain `cargo test` is every trial's.
+        trial::<L>("global_allocator", budget, global_allocator::run::<L>)
+            .with_ignored_flag(!promises.allocator_safe),
     ]);
     #[cfg(unix)]
-    trials.push(trial::<L>(
-        "no_lost_wakeup_signals",
-        budget,
-        signals::run::<L>,
-    ));
+    trials.extend([
+        trial::<L>("no_lost_wakeup_signals", budget, signals::run::<L>),
+        trial::<L>("foreign_thread", budget, move |b, w| {
+            foreign_thread::run::<L>(b, w, promises.waiter_nodes)
+        }),
+    ]);
     if promises.tail_wake {
         trials.push(trial::<L>(
             "oldest_sleeper_wakes",

@@ -32,7 +32,7 @@ unsafe impl RawLock for Busted {
 mod tests {
     use super::*;
     use crate::budget::MUTUAL_EXCLUSION_THREADS;
-    use crate::cases::{misuse, mutual_exclusion, try_lock};
+    use crate::cases::{global_allocator, misuse, mutual_exclusion, tls_destructor, try_lock};
     use crate::watchdog::failure;
 
     #[test]
@@ -55,5 +55,31 @@ mod tests {
     fn misuse_catches_an_unlock_that_does_not_panic() {
         let error = failure("busted::unlock_of_unlocked_lock", misuse::run::<Busted>);
         assert!(error.contains("returned instead of panicking"), "{error}");
+    }
+
+    #[test]
+    fn global_allocator_catches_a_lock_that_does_not_lock() {
+        let error = failure("busted::global_allocator", global_allocator::run::<Busted>);
+        assert!(
+            error.contains("mutual exclusion broken inside the allocator"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn tls_destructor_catches_a_lock_that_does_not_lock() {
+        let error = failure("busted::tls_destructor", |b, w| {
+            tls_destructor::run::<Busted>(b, w, false)
+        });
+        assert!(error.contains("mutual exclusion broken"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn foreign_thread_catches_a_lock_that_does_not_lock() {
+        let error = failure("busted::foreign_thread", |b, w| {
+            crate::cases::foreign_thread::run::<Busted>(b, w, false)
+        });
+        assert!(error.contains("mutual exclusion broken"), "{error}");
     }
 }

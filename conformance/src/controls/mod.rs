@@ -14,6 +14,7 @@
 //! | `starving` | spinbit without tail wakes and with a spinner that never gives up | the starvation cases |
 //! | `relaxed` | spinbit taking and giving the lock with Relaxed | loom (`impls/tests/loom_mutants.rs`); x86 and qemu cannot |
 //! | `littlebyte` | spinbit's byte path on byte 0 of the word | big-endian ppc64 under qemu; right on little-endian |
+//! | `allocating` | a lock that `Box::new`s a waiter node each time it must wait | conformance `global_allocator` (the allocator's re-entry detector) |
 //!
 //! The others serve one suite or test each:
 //!
@@ -23,6 +24,7 @@
 //! | `no-wake` | a tristate lock whose unlock never wakes | unit tests: the lost-wakeup and tail-wake cases catch it |
 //! | `starver` | futex that shuts one thread out | unit tests: the contention run and the fairness test catch it |
 
+mod allocating;
 mod busted;
 mod little_byte;
 mod lost_wake;
@@ -35,6 +37,7 @@ mod starver;
 mod starving;
 mod unmutated;
 
+pub use allocating::Allocating;
 pub use busted::Busted;
 pub use little_byte::LittleByte;
 pub use lost_wake::{LOSTWAKE_PERIOD, LostWake};

@@ -15,7 +15,7 @@ use anyhow::{Result, bail};
 use xshell::Shell;
 
 pub use experiment::probe_experiment;
-pub use plan::{Build, Plan, cargo_env, check_tools, plan_targets};
+pub use plan::{Build, Plan, cargo_env, check_tools, limitations, plan_targets};
 pub use run::{BackendRun, Cases, Listing, list, run_backend, synthetic};
 
 use crate::project;

@@ -2,7 +2,7 @@
 //! backend's trials at a time, chosen by a filter, their results read from
 //! the JUnit file of the run's nextest profile.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -74,6 +74,8 @@ fn regex_escape(s: &str) -> String {
 pub struct Listing {
     /// The non-ignored trial count of each backend, by backend name.
     pub backends: BTreeMap<String, usize>,
+    /// Every trial's name, the ignored ones too.
+    pub trials: BTreeSet<String>,
     /// The test binary.
     pub binary: PathBuf,
 }
@@ -132,6 +134,7 @@ fn parse_listing(json: &str) -> Result<Listing> {
         .next()
         .context("`cargo nextest list` gave no test binary")?;
     let mut backends = BTreeMap::new();
+    let trials = suite.testcases.keys().cloned().collect();
     for (name, case) in &suite.testcases {
         let Some((backend, _)) = name.split_once("::") else {
             continue;
@@ -143,6 +146,7 @@ fn parse_listing(json: &str) -> Result<Listing> {
     }
     Ok(Listing {
         backends,
+        trials,
         binary: suite.binary_path,
     })
 }
@@ -244,6 +248,7 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
                 runner: plan.runner,
                 message: case.message.clone(),
                 note: None,
+                known: None,
             });
         }
     }
@@ -282,6 +287,7 @@ pub fn synthetic(plan: &Plan, backend: &str, suite: &str, case: &str, e: &anyhow
         runner: plan.runner,
         message: Some(format!("{e:#}")),
         note: None,
+        known: None,
     }
 }
 
@@ -324,6 +330,8 @@ mod tests {
             .map(|(b, &n)| (b.as_str(), n))
             .collect();
         assert_eq!(counts, [("futex", 1), ("sema", 1)]);
+        assert!(listing.trials.contains("futex::slow"));
+        assert_eq!(listing.trials.len(), 3);
         assert!(parse_listing(r#"{"rust-suites":{}}"#).is_err());
     }
 }

@@ -57,6 +57,8 @@ pub struct Tally {
     pub failed: usize,
     /// Trials skipped.
     pub skipped: usize,
+    /// Trials that failed as a known limitation says (not failures).
+    pub known: usize,
     /// Summed trial time, seconds.
     pub seconds: f64,
 }
@@ -68,6 +70,7 @@ impl Tally {
             Outcome::Passed => self.passed += 1,
             Outcome::Failed => self.failed += 1,
             Outcome::Skipped => self.skipped += 1,
+            Outcome::Known => self.known += 1,
         }
         self.seconds += t.duration_s;
     }
@@ -178,6 +181,7 @@ mod tests {
                 passed: 2,
                 failed: 1,
                 skipped: 0,
+                known: 0,
                 seconds: 1.5
             }
         );

@@ -7,6 +7,7 @@ use lockyard_platforms::Runner;
 
 use super::merge::Matrix;
 use super::schema::Trial;
+use crate::junit::Outcome;
 
 /// The runners of a row, joined by `sep`.
 fn joined(runners: &[Runner], sep: &str) -> String {
@@ -33,19 +34,33 @@ impl Matrix {
             for b in &self.backends {
                 let c = self.cell(target, b);
                 let total = c.passed + c.failed;
-                if total == 0 {
+                let known = if c.known == 0 {
+                    String::new()
+                } else {
+                    format!(" + {} known", c.known)
+                };
+                if total == 0 && c.known == 0 {
                     s.push_str(" – |");
                 } else {
                     let mark = if c.failed == 0 { "✅" } else { "❌" };
-                    let _ = write!(s, " {mark} {}/{total} · {:.1} s |", c.passed, c.seconds);
+                    let _ = write!(
+                        s,
+                        " {mark} {}/{total}{known} · {:.1} s |",
+                        c.passed, c.seconds
+                    );
                 }
             }
             s.push('\n');
         }
         let total = self.total();
+        let known = if total.known == 0 {
+            String::new()
+        } else {
+            format!(", {} known", total.known)
+        };
         let _ = writeln!(
             s,
-            "\n{} passed, {} failed, {} skipped across {} target(s).",
+            "\n{} passed, {} failed, {} skipped{known} across {} target(s).",
             total.passed,
             total.failed,
             total.skipped,
@@ -68,6 +83,12 @@ impl Matrix {
         if !notes.is_empty() {
             s.push_str("\n### Run another way (known runner bugs)\n\n");
             s.push_str(&notes.join("\n"));
+            s.push('\n');
+        }
+        let limitations = self.limitations();
+        if !limitations.is_empty() {
+            s.push_str("\n### Known limitations of the peers (not counted as failures)\n\n");
+            s.push_str(&limitations.join("\n"));
             s.push('\n');
         }
         let failures: Vec<&Trial> = self.failures().collect();
@@ -99,6 +120,53 @@ impl Matrix {
         s
     }
 
+    /// One line per backend × case × suite that ran as a known limitation:
+    /// where it failed as known, where it passed after all, and the note.
+    fn limitations(&self) -> Vec<String> {
+        let mut seen: Vec<(&str, &str, &str, &str)> = Vec::new();
+        for t in &self.trials {
+            if let Some(note) = &t.known {
+                let key = (
+                    t.backend.as_str(),
+                    t.case.as_str(),
+                    t.suite.as_str(),
+                    note.as_str(),
+                );
+                if !seen.contains(&key) {
+                    seen.push(key);
+                }
+            }
+        }
+        seen.into_iter()
+            .map(|(backend, case, suite, note)| {
+                let places = |outcome: Outcome| {
+                    self.trials
+                        .iter()
+                        .filter(|t| {
+                            t.known.as_deref() == Some(note)
+                                && (t.backend.as_str(), t.case.as_str(), t.suite.as_str())
+                                    == (backend, case, suite)
+                                && t.outcome == outcome
+                        })
+                        .map(|t| format!("{} ({})", t.target.name(), t.runner))
+                        .collect::<Vec<_>>()
+                };
+                let mut line = format!("- `{backend}` {case} ({suite})");
+                for (outcome, how) in [
+                    (Outcome::Known, "failed on"),
+                    (Outcome::Passed, "passed on"),
+                ] {
+                    let at = places(outcome);
+                    if !at.is_empty() {
+                        let _ = write!(line, ", {how} {}", at.join(", "));
+                    }
+                }
+                let _ = write!(line, ": {note}");
+                line
+            })
+            .collect()
+    }
+
     /// The matrix as plain text for a terminal.
     pub fn text(&self) -> String {
         let mut header = vec!["target".to_string(), "runner".to_string()];
@@ -108,12 +176,20 @@ impl Matrix {
             let mut line = vec![target.name(), joined(runners, ",")];
             for b in &self.backends {
                 let c = self.cell(target, b);
-                line.push(if c.passed + c.failed == 0 {
+                let known = if c.known == 0 {
+                    String::new()
+                } else {
+                    format!(" {} known", c.known)
+                };
+                line.push(if c.passed + c.failed + c.known == 0 {
                     "-".to_string()
                 } else if c.failed == 0 {
-                    format!("{} ok {:.1}s", c.passed, c.seconds)
+                    format!("{} ok{known} {:.1}s", c.passed, c.seconds)
                 } else {
-                    format!("{} ok {} FAILED {:.1}s", c.passed, c.failed, c.seconds)
+                    format!(
+                        "{} ok {} FAILED{known} {:.1}s",
+                        c.passed, c.failed, c.seconds
+                    )
                 });
             }
             lines.push(line);
@@ -145,7 +221,6 @@ impl Matrix {
 mod tests {
     use super::super::schema::sample::{report, trial, two_targets};
     use super::*;
-    use crate::junit::Outcome;
 
     #[test]
     fn markdown_has_cells_failures_and_hosts() {
@@ -179,6 +254,37 @@ mod tests {
             md.contains("- `386` x (conformance, native): run natively: qemu bug"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn known_limitations_are_counted_apart_and_explained() {
+        let mut known = trial("arm64", "parking_lot", "global_allocator", Outcome::Known);
+        known.known = Some("the peer allocates".into());
+        let mut passed = known.clone();
+        passed.target = lockyard_platforms::find("386").unwrap();
+        passed.outcome = Outcome::Passed;
+        let plain = trial("arm64", "parking_lot", "a", Outcome::Passed);
+        let m = Matrix::merge(&[report("arm64", vec![known, passed, plain])]);
+        assert_eq!(m.total().failed, 0);
+        assert_eq!(m.total().known, 1);
+        let md = m.markdown();
+        assert!(
+            md.contains("| arm64 | qemu | ✅ 1/1 + 1 known · 1.0 s |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("2 passed, 0 failed, 0 skipped, 1 known across"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "- `parking_lot` global_allocator (conformance), failed on arm64 (qemu), \
+                 passed on 386 (qemu): the peer allocates"
+            ),
+            "{md}"
+        );
+        assert!(!md.contains("### Failures"), "{md}");
+        assert!(m.text().contains("1 ok 1 known 1.0s"), "{}", m.text());
     }
 
     #[test]

@@ -17,8 +17,10 @@ use crate::project;
 /// The format version in [`Report::schema`]. 2: targets and runners must be
 /// rows and runners lockyard-platforms knows; each target's `experiment`
 /// is the object its suite binaries print, replacing the experiment string
-/// and `default_backend`; `triple` is gone (the table has it).
-pub const SCHEMA: u32 = 2;
+/// and `default_backend`; `triple` is gone (the table has it). 3: a trial
+/// may carry `known` (a known limitation of its backend), and its outcome
+/// may then be `known` (failed as that says).
+pub const SCHEMA: u32 = 3;
 
 /// One run of `cargo xtask test`, or several merged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,6 +146,10 @@ pub struct Trial {
     /// of that runner), when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The known limitation of its backend it ran as, when it did: a
+    /// failure is then [`Outcome::Known`], not failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
 }
 
 /// What makes two results results of the same trial, so that a later one
@@ -303,6 +309,7 @@ pub mod sample {
             runner: Runner::Qemu,
             message: (outcome == Outcome::Failed).then(|| "lost a wakeup\nword=0x3".into()),
             note: None,
+            known: None,
         }
     }
 
