@@ -4,6 +4,9 @@ use std::collections::HashSet;
 
 /// Small chunks, so a test crosses many of them.
 const CHUNK: usize = 4096;
+/// Allocations per thread: fewer under Miri, which interprets every byte
+/// written, yet still tens of chunks.
+const ROUNDS: usize = if cfg!(miri) { 200 } else { 2_000 };
 
 fn addr(p: core::ptr::NonNull<u8>) -> usize {
     p.as_ptr() as usize
@@ -13,7 +16,7 @@ fn addr(p: core::ptr::NonNull<u8>) -> usize {
 fn allocations_are_aligned_zeroed_and_disjoint_across_chunks() {
     let arena = BumpArena::<DefaultLock>::new(CHUNK);
     let mut ranges = Vec::new();
-    for i in 0..2_000usize {
+    for i in 0..ROUNDS {
         let bytes = 1 + i % 200;
         let p = arena.alloc(bytes).expect("memory");
         assert_eq!(addr(p) % 8, 0, "misaligned");
@@ -51,7 +54,7 @@ fn threads_racing_for_the_same_chunk_never_overlap() {
             let (arena, ranges) = (&arena, &ranges);
             s.spawn(move || {
                 let mut mine = Vec::new();
-                for i in 0..2_000usize {
+                for i in 0..ROUNDS {
                     let bytes = 8 * (1 + (i + usize::from(t)) % 9);
                     let p = arena.alloc(bytes).expect("memory");
                     // SAFETY: `bytes` bytes at `p` are ours alone.
