@@ -6,6 +6,11 @@
 //! Two builds run: the timed one, then (unless `--no-stats`) one with
 //! lockyard's `stats` counters compiled in, for the slow-path events per
 //! 1000 acquisitions; the counters never run inside a timed run.
+//!
+//! With `--baseline REV` ([`baseline`]) the working tree's build runs
+//! against a git revision's instead of backends against each other.
+
+mod baseline;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -49,6 +54,9 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
     let target = plan.target.name();
     let smoke = plan.runner != Runner::Native;
 
+    let dir = project::report_dir(sh)?
+        .join("bench")
+        .join(plan.target.file_stem());
     let backends = match &flags.compare {
         Some(pair) => vec![pair.base.clone(), pair.other.clone()],
         None => flags.backends.clone(),
@@ -83,14 +91,20 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
             ""
         }
     );
+    if let Some(rev) = &flags.baseline {
+        let how = baseline::How {
+            plan,
+            target_args: &target_args,
+            env: &env,
+            args: &args,
+        };
+        baseline::run(sh, flags, rev, &how, &dir)?;
+        return Ok(dir);
+    }
     let count = flags.count.to_string();
     let timed = run_bench(sh, &target_args, &[], &env, &args, &count)?;
     if compare::parse(&timed).is_empty() {
-        return Err(UsageError(format!(
-            "no benchmark matched --bench {}; the names: `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --list`",
-            flags.benches.join(" --bench ")
-        ))
-        .into());
+        return Err(no_match(&flags.benches));
     }
     let stats = if flags.no_stats {
         None
@@ -106,9 +120,6 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         )?)
     };
 
-    let dir = project::report_dir(sh)?
-        .join("bench")
-        .join(plan.target.file_stem());
     save(sh, &dir, &timed, stats.as_deref(), smoke)?;
 
     let lines = compare::parse(&timed);
@@ -160,19 +171,32 @@ fn run_bench(
     )
     .envs(env.iter().map(|(k, v)| (k, v)));
     eprintln!("$ {cargo}");
-    let mut child = Command::from(cargo)
+    let hint = format!(
+        ", or the build failed; rerun with `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --help`"
+    );
+    stream(Command::from(cargo), args, &hint)
+}
+
+/// Runs a bench command with the benchmark arguments `args`, its output
+/// streamed to stdout as it comes, and returns that output; `hint` ends
+/// the message of a failed run.
+fn stream(mut command: Command, args: &[String], hint: &str) -> Result<String> {
+    let mut child = command
         .stdout(Stdio::piped())
         .spawn()
-        .context("cannot run `cargo bench`")?;
+        .with_context(|| format!("cannot run {:?}", command.get_program()))?;
     let mut out = String::new();
-    let stdout = child.stdout.take().context("no stdout from cargo bench")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("no stdout from the benchmark")?;
     for line in BufReader::new(stdout).lines() {
         let line = line.context("cannot read the benchmark output")?;
         println!("{line}");
         out.push_str(&line);
         out.push('\n');
     }
-    let status = child.wait().context("cannot wait for `cargo bench`")?;
+    let status = child.wait().context("cannot wait for the benchmark")?;
     // The bench binary exits 2 on a bad argument, such as an unknown
     // backend, after naming the valid ones on stderr.
     if status.code() == Some(2) {
@@ -184,11 +208,19 @@ fn run_bench(
     }
     if !status.success() {
         bail!(
-            "the benchmark failed ({status}): a FAIL line above names a run whose counts were wrong, \
-             or the build failed; rerun with `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --help`"
+            "the benchmark failed ({status}): a FAIL line above names a run whose counts were wrong{hint}"
         );
     }
     Ok(out)
+}
+
+/// The error for `--bench` names that matched no benchmark.
+fn no_match(benches: &[String]) -> anyhow::Error {
+    UsageError(format!(
+        "no benchmark matched --bench {}; the names: `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --list`",
+        benches.join(" --bench ")
+    ))
+    .into()
 }
 
 /// The backends in `lines`, in the order they first appear.
@@ -290,6 +322,7 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         count: 1,
         benchtime: "2000x".into(),
         compare: None,
+        baseline: None,
         no_stats: false,
         runner: Runner::Qemu,
     }

@@ -175,6 +175,14 @@ pub struct Bench {
     /// U p-value, `~` where p ≥ 0.05, a geomean row).
     #[arg(long, value_name = "A,B")]
     pub compare: Option<Pair>,
+    /// Compare the working tree with git revision REV: build REV's
+    /// benchmark in a detached worktree under target/lockyard/baseline/
+    /// (its own cargo target directory), run the two binaries in each
+    /// round (which goes first alternates), and print benchstat's table of
+    /// each backend against itself at REV. Skips the counting run; cannot
+    /// be combined with --compare.
+    #[arg(long, value_name = "REV", conflicts_with = "compare")]
+    pub baseline: Option<String>,
     /// Skip the counting run (the build with lockyard's `stats` feature).
     #[arg(long)]
     pub no_stats: bool,
@@ -314,5 +322,34 @@ mod tests {
         let err = Xtask::try_parse_from(["xtask", "bench", "--compare", "futex"]).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("not `futex`"), "{err}");
+    }
+
+    #[test]
+    fn baseline_takes_a_revision_but_not_with_compare() {
+        let bench = |args: &[&str]| {
+            let argv = ["xtask", "bench"].iter().chain(args);
+            Xtask::try_parse_from(argv).map(|flags| match flags.task {
+                Task::Bench(bench) => bench,
+                other => panic!("not the bench task: {other:?}"),
+            })
+        };
+        let flags = bench(&[
+            "--baseline",
+            "63861df",
+            "--backend",
+            "futex",
+            "--count",
+            "10",
+        ])
+        .unwrap();
+        assert_eq!(flags.baseline.as_deref(), Some("63861df"));
+        assert_eq!(flags.backends, ["futex"]);
+        assert_eq!(flags.count, 10);
+        assert_eq!(bench(&[]).unwrap().baseline, None);
+        let err = bench(&["--baseline"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let err = bench(&["--baseline", "HEAD~1", "--compare", "futex,sema"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("cannot be used with"), "{err}");
     }
 }
