@@ -62,8 +62,8 @@ impl Waiter {
     #[inline]
     pub(crate) unsafe fn from_addr(addr: usize) -> &'static Waiter {
         debug_assert!(addr != 0 && addr.is_multiple_of(WAITER_ALIGN));
-        // SAFETY: `addr` came from `Waiter::addr` of a node that is leaked,
-        // hence valid for 'static, and its provenance was exposed there.
+        // SAFETY: `addr` came from `Waiter::addr` of a node carved from the
+        // waiter arena (leaked under loom), never freed, hence valid for 'static, and its provenance was exposed there.
         unsafe { &*core::ptr::with_exposed_provenance::<Waiter>(addr) }
     }
 }

@@ -34,12 +34,9 @@ use crate::primitive::AtomicU32;
 use std::time::Duration;
 
 mod deadline;
-// The waiter arena maps through this; until it does, only map's tests use it.
-#[allow(dead_code)]
 mod map;
 
 pub(crate) use deadline::{Deadline, Left};
-#[allow(unused_imports)]
 pub(crate) use map::{MAP_ALIGN, map_zeroed};
 
 #[cfg(all(not(lockyard_loom), any(target_os = "linux", target_os = "android")))]
