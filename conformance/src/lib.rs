@@ -21,6 +21,8 @@
 //! * [`cases`]: the cases, and the table that makes a backend's trials.
 //! * [`budget`]: every deadline and count, and the `LOCKYARD_SCALE` knob.
 //! * [`starvation`]: the starvation suite (`tests/starvation.rs`).
+//! * [`primitives`]: the primitives suite (`tests/primitives.rs`): the
+//!   lock-avoiding structures in their before and after forms.
 //! * [`throughput`]: Go's runtime mutex benchmarks (`benches/throughput.rs`).
 //! * [`watchdog`]: a hang becomes a failure that shows the lock's state.
 //!
@@ -36,6 +38,7 @@ pub mod controls;
 mod experiment;
 pub mod guarded;
 pub mod peers;
+pub mod primitives;
 pub mod promises;
 pub mod registry;
 pub mod starvation;

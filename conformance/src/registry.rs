@@ -63,7 +63,7 @@ pub static CONTROLS: &[Backend] = &[
 
 /// Whether [`env::MUTANTS`] asks for the [`CONTROLS`]: set, and neither
 /// empty nor `0`.
-fn controls_enabled() -> bool {
+pub(crate) fn controls_enabled() -> bool {
     std::env::var(env::MUTANTS).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 

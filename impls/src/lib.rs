@@ -12,11 +12,13 @@
 #![warn(missing_docs)]
 
 pub mod arena;
+pub mod bitmap;
 #[cfg(lockyard_chaos)]
 mod chaos;
 mod experiment;
 mod fastrand;
 pub mod futex;
+pub mod locked_list;
 mod misuse;
 mod os;
 mod primitive;

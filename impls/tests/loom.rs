@@ -12,6 +12,11 @@
 
 #![cfg(lockyard_loom)]
 
+// The primitives' models, one file each under tests/loom/.
+mod arena;
+mod bitmap;
+mod list;
+
 use lockyard::RawLock;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;

@@ -12,6 +12,13 @@
 
 #![cfg(lockyard_loom)]
 
+// The primitives' controls, one file each under tests/loom_mutants/; a
+// test `<primitive>::<control>_is_caught` stands for control
+// `<primitive>-<control>` in the mutants table.
+mod arena;
+mod bitmap;
+mod list;
+
 use lockyard::RawLock;
 use lockyard::spinbit::{Flavor, RawSpinbit, RawSpinbitWord};
 use loom::cell::UnsafeCell;

@@ -1,0 +1,1 @@
+//! Loom models of lockyard's arena primitive (being written).

@@ -1,0 +1,1 @@
+//! Loom models of lockyard's bitmap primitive (being written).

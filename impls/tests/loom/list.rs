@@ -1,0 +1,1 @@
+//! Loom models of lockyard's list primitive (being written).

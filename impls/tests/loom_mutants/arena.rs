@@ -1,0 +1,1 @@
+//! The arena primitive's control under loom (being written).

@@ -1,0 +1,1 @@
+//! The bitmap primitive's control under loom (being written).

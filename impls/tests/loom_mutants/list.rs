@@ -1,0 +1,1 @@
+//! The list primitive's control under loom (being written).
