@@ -13,8 +13,11 @@
 #![cfg(lockyard_loom)]
 
 // The primitives' models, one file each under tests/loom/.
+#[path = "loom/arena.rs"]
 mod arena;
+#[path = "loom/bitmap.rs"]
 mod bitmap;
+#[path = "loom/list.rs"]
 mod list;
 
 use lockyard::RawLock;

@@ -15,8 +15,11 @@
 // The primitives' controls, one file each under tests/loom_mutants/; a
 // test `<primitive>::<control>_is_caught` stands for control
 // `<primitive>-<control>` in the mutants table.
+#[path = "loom_mutants/arena.rs"]
 mod arena;
+#[path = "loom_mutants/bitmap.rs"]
 mod bitmap;
+#[path = "loom_mutants/list.rs"]
 mod list;
 
 use lockyard::RawLock;
