@@ -1,10 +1,12 @@
 //! The throughput benchmarks: Go's runtime mutex benchmarks for each
-//! backend, printed in Go's benchmark format (benchstat reads it).
+//! backend, and the primitives' benchmarks for each of their forms, printed
+//! in Go's benchmark format (benchstat reads it).
 //! `cargo xtask bench` builds and drives this; run by hand with
 //! `cargo bench -p lockyard-conformance --bench throughput -- --help`.
 
+use lockyard_conformance::primitives::{BENCH_THREADS, FORMS, Form};
 use lockyard_conformance::registry::BACKENDS;
-use lockyard_conformance::throughput::{Bench, Runner};
+use lockyard_conformance::throughput::{self, Bench, Runner, Sample};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -12,8 +14,10 @@ const HELP: &str = "\
 throughput: Go's runtime mutex benchmarks for lockyard's backends and peers
 
 Options:
-  --backend NAME    a backend to run (repeatable), or all; default: futex,
-                    sema, spinbit and the peers std, parking_lot, pthread, spin
+  --backend NAME    a backend or a primitive's form (arena-after) to run
+                    (repeatable), or all (every backend and form); default:
+                    futex, sema, spinbit and the peers std, parking_lot,
+                    pthread, spin
   --filter TEXT     run only benchmarks whose name contains TEXT (repeatable)
   --count N         rounds; each round runs every backend once, in turn
                     (A B A B ...), so compared backends share the machine's
@@ -22,9 +26,10 @@ Options:
                     operations (default 200ms)
   --runner NAME     what runs this binary (native, qemu), for the header;
                     under qemu the figures are labelled smoke
-  --list            list the benchmarks and backends, then exit
+  --list            list the benchmarks, backends and forms, then exit
 
-Exit status 1 if a run's counts were wrong (the lock let two holders in).";
+Exit status 1 if a run's counts were wrong (the lock let two holders in, or
+a primitive lost or doubled what it holds).";
 
 /// The backends run when none is named: lockyard's three and the peers.
 const DEFAULT_BACKENDS: [&str; 7] = [
@@ -157,43 +162,55 @@ fn main() -> ExitCode {
     let wanted: Vec<String> = if args.backends.is_empty() {
         DEFAULT_BACKENDS.map(String::from).to_vec()
     } else if args.backends.iter().any(|b| b == "all") {
-        BACKENDS.iter().map(|b| b.name.to_owned()).collect()
+        let backends = BACKENDS.iter().map(|b| b.name);
+        backends
+            .chain(FORMS.iter().map(|f| f.name))
+            .map(String::from)
+            .collect()
     } else {
         args.backends.clone()
     };
     let mut runners: Vec<Runner> = Vec::new();
+    let mut forms: Vec<Form> = Vec::new();
     for name in &wanted {
-        match BACKENDS.iter().find(|b| b.name == name) {
-            Some(b) => runners.push(b.throughput()),
-            None => {
-                let valid: Vec<&str> = BACKENDS.iter().map(|b| b.name).collect();
-                eprintln!(
-                    "error: unknown backend {name:?}; valid: {}",
-                    valid.join(", ")
-                );
-                return ExitCode::from(2);
-            }
+        if let Some(b) = BACKENDS.iter().find(|b| b.name == name) {
+            runners.push(b.throughput());
+        } else if let Some(f) = FORMS.iter().find(|f| f.name == name) {
+            forms.push(*f);
+        } else {
+            let valid: Vec<&str> = BACKENDS.iter().map(|b| b.name).collect();
+            let forms: Vec<&str> = FORMS.iter().map(|f| f.name).collect();
+            eprintln!(
+                "error: unknown backend {name:?}; valid: {}; forms: {}",
+                valid.join(", "),
+                forms.join(", ")
+            );
+            return ExitCode::from(2);
         }
     }
-    let benches: Vec<Bench> = Bench::all()
-        .into_iter()
-        .filter(|b| {
-            let full = format!("{}-{}", b.name(), b.threads());
-            args.filters.is_empty() || args.filters.iter().any(|f| full.contains(f.as_str()))
-        })
-        .collect();
+    let selected = |name: &str, threads: usize| {
+        let full = format!("{name}-{threads}");
+        args.filters.is_empty() || args.filters.iter().any(|f| full.contains(f.as_str()))
+    };
+    let groups = jobs(&runners, &forms, &selected);
     if args.list {
-        for b in &benches {
+        for b in Bench::all()
+            .iter()
+            .filter(|b| selected(&b.name(), b.threads()))
+        {
             println!("{}", b.full_name("BACKEND"));
         }
+        for bench in form_benches(FORMS) {
+            for threads in BENCH_THREADS.into_iter().filter(|&t| selected(bench, t)) {
+                println!("{bench}/FORM-{threads}");
+            }
+        }
+        let names = |names: Vec<&str>| names.join(" ");
         println!(
             "backends: {}",
-            BACKENDS
-                .iter()
-                .map(|b| b.name)
-                .collect::<Vec<_>>()
-                .join(" ")
+            names(BACKENDS.iter().map(|b| b.name).collect())
         );
+        println!("forms: {}", names(FORMS.iter().map(|f| f.name).collect()));
         return ExitCode::SUCCESS;
     }
 
@@ -213,20 +230,20 @@ fn main() -> ExitCode {
         println!("note: built with lockyard's stats counters: use the event counts, not the times");
     }
     let mut failed = 0;
-    for bench in &benches {
+    for group in &groups {
         // Go runs the launch sequence for every -count; one calibration per
-        // backend, then the same n in every round, keeps the rounds alike.
-        let mut n: Vec<Option<u64>> = vec![None; runners.len()];
+        // job, then the same n in every round, keeps the rounds alike.
+        let mut n: Vec<Option<u64>> = vec![None; group.len()];
         for _ in 0..args.count {
-            for (i, runner) in runners.iter().enumerate() {
+            for (i, job) in group.iter().enumerate() {
                 let sample = match (n[i], args.benchtime) {
-                    (Some(ops), _) | (None, Benchtime::Ops(ops)) => runner.run(*bench, ops),
-                    (None, Benchtime::Time(t)) => runner.calibrate(*bench, t),
+                    (Some(ops), _) | (None, Benchtime::Ops(ops)) => (job.run)(ops),
+                    (None, Benchtime::Time(t)) => throughput::calibrate(t, &job.run),
                 };
                 n[i] = Some(sample.n);
-                println!("{}", sample.line(&bench.full_name(runner.name)));
+                println!("{}", sample.line(&job.name));
                 if let Some(e) = &sample.error {
-                    eprintln!("FAIL {}: {e}", bench.full_name(runner.name));
+                    eprintln!("FAIL {}: {e}", job.name);
                     failed += 1;
                 }
             }
@@ -237,4 +254,54 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// One benchmark on one backend or form: a line per round.
+struct Job {
+    /// Its full name: `BenchmarkMutexContention/spinbit-8`.
+    name: String,
+    run: Box<dyn Fn(u64) -> Sample>,
+}
+
+/// The jobs to run, grouped by benchmark: a group's jobs take turns round
+/// after round (A B A B ...), so the backends or forms it compares share
+/// the machine's moods.
+fn jobs(
+    runners: &[Runner],
+    forms: &[Form],
+    selected: &dyn Fn(&str, usize) -> bool,
+) -> Vec<Vec<Job>> {
+    let mut groups: Vec<Vec<Job>> = Vec::new();
+    for bench in Bench::all() {
+        if !runners.is_empty() && selected(&bench.name(), bench.threads()) {
+            let group = runners.iter().map(|&runner| Job {
+                name: bench.full_name(runner.name),
+                run: Box::new(move |n| runner.run(bench, n)),
+            });
+            groups.push(group.collect());
+        }
+    }
+    for bench in form_benches(forms) {
+        for threads in BENCH_THREADS.into_iter().filter(|&t| selected(bench, t)) {
+            let group = forms.iter().filter(|f| f.bench == bench).map(|&form| Job {
+                name: format!("{bench}/{}-{threads}", form.name),
+                run: Box::new(move |n| {
+                    throughput::timed(n, |started| form.run(threads, n, started))
+                }),
+            });
+            groups.push(group.collect());
+        }
+    }
+    groups
+}
+
+/// The benchmarks of `forms`, each once, in the order they first appear.
+fn form_benches(forms: &[Form]) -> Vec<&'static str> {
+    let mut benches = Vec::new();
+    for form in forms {
+        if !benches.contains(&form.bench) {
+            benches.push(form.bench);
+        }
+    }
+    benches
 }

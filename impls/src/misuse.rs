@@ -9,6 +9,15 @@ pub(crate) fn unlocked_unlock() -> ! {
     panic!("unlock of unlocked lock")
 }
 
+/// Panics for a put of an element already on a list, which would make
+/// the list a cycle.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn double_put() -> ! {
+    panic!("locked_list: put of an element already on a list")
+}
+
 /// Aborts when the OS refuses the memory for `what`. Not a panic: the lock
 /// paths may run inside an allocator, where unwinding (which allocates) and
 /// a caller that goes on without a node can only make things worse. The

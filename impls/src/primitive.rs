@@ -39,6 +39,14 @@ mod imp {
             spin_hint();
         }
     }
+
+    /// Sleep about a microsecond (Go's `usleep(1)`): longer than a yield,
+    /// for a wait that depends on another thread's slow work. std's sleep
+    /// is one `nanosleep` (`Sleep` on Windows): no allocation, no lazy state.
+    #[inline]
+    pub(crate) fn nap() {
+        std::thread::sleep(core::time::Duration::from_micros(1));
+    }
 }
 
 #[cfg(lockyard_loom)]
@@ -59,6 +67,12 @@ mod imp {
 
     #[inline]
     pub(crate) fn yield_now() {
+        loom::thread::yield_now();
+    }
+
+    /// A loom yield: loom has no clock, only another thread's turn.
+    #[inline]
+    pub(crate) fn nap() {
         loom::thread::yield_now();
     }
 

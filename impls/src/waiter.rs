@@ -14,6 +14,7 @@
 //! exactly one sleep of the popped owner, and a node goes back to the pool
 //! only when its thread is outside every lock call.
 
+use crate::locked_list::Link;
 use crate::primitive::AtomicUsize;
 use crate::semaphore::Semaphore;
 
@@ -31,8 +32,8 @@ pub struct Waiter {
     pub(crate) next: AtomicUsize,
     /// Where the owner sleeps and its waker posts.
     pub(crate) sema: Semaphore,
-    /// Link in the free pool while no thread owns the node.
-    pub(crate) pool_next: AtomicUsize,
+    /// Link in the pool of idle nodes while no thread owns the node.
+    pub(crate) pool_link: Link,
 }
 
 const _: () = assert!(core::mem::align_of::<Waiter>() == WAITER_ALIGN);
@@ -43,7 +44,7 @@ impl Waiter {
         Waiter {
             next: AtomicUsize::new(0),
             sema: Semaphore::new(),
-            pool_next: AtomicUsize::new(0),
+            pool_link: Link::new(),
         }
     }
 

@@ -1,7 +1,5 @@
 //! Who owns a waiter node: the thread that is using it, or the global pool of
-//! idle ones, a stack whose head word is also its lock, with an atomic length
-//! readable without the lock (Go's extra-M list, `lockextra` / `getExtraM` /
-//! `putExtraM`). A thread takes a node on its first contention and gives it
+//! idle ones. A thread takes a node on its first contention and gives it
 //! back when it exits; nodes are never freed (see `waiter`).
 //!
 //! Nodes are carved from chunks the lock layer maps itself ([`BumpArena`]
@@ -9,91 +7,26 @@
 //! sits in a `const`-initialised thread-local: no lock path allocates or
 //! runs std's lazy initialisation, so the locks can guard an allocator.
 //!
-//! The head holds the top node's address, 0 when empty, or [`LOCKED`] while a
-//! thread is pushing or popping. Taking the lock is swapping LOCKED in for the
-//! head you saw; releasing it is storing the new head. Pushes and pops happen
-//! only at thread start and exit, so a lock this simple is plenty.
+//! The pool is a [`LockedList`] (seed 002's extra-M list): pushes and pops
+//! happen only at thread start and exit, so a list whose head word is its
+//! lock is plenty, and its length is read without that lock.
 
 use crate::arena::{BumpArena, chunk_capacity};
-use crate::primitive::{AtomicUsize, Ordering, yield_now};
+use crate::locked_list::{Link, Linked, LockedList};
 use crate::waiter::{WAITER_ALIGN, Waiter};
 use crate::yield_lock::YieldLock;
 use core::cell::Cell;
 
-/// Head value while the list is locked: no node sits at address 1.
-const LOCKED: usize = 1;
+// SAFETY: `pool_link` is a field of the node, and the pool is the only list
+// that uses it.
+unsafe impl Linked for Waiter {
+    fn link(&self) -> &Link {
+        &self.pool_link
+    }
+}
 
 /// Idle waiter nodes, ready for new threads.
-pub(crate) struct WaiterPool {
-    head: AtomicUsize,
-    len: AtomicUsize,
-}
-
-impl WaiterPool {
-    fn global() -> &'static WaiterPool {
-        static POOL: WaiterPool = WaiterPool {
-            head: AtomicUsize::new(0),
-            len: AtomicUsize::new(0),
-        };
-        &POOL
-    }
-
-    /// Takes the list's lock, returning the head it replaced.
-    fn lock(&self) -> usize {
-        loop {
-            // Relaxed peek: only the swap below takes the lock.
-            let head = self.head.load(Ordering::Relaxed);
-            // Acquire: see the nodes and links the last holder published.
-            if head != LOCKED
-                && self
-                    .head
-                    .compare_exchange_weak(head, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-                    .is_ok()
-            {
-                return head;
-            }
-            yield_now();
-        }
-    }
-
-    /// Releases the lock, leaving `head` as the list.
-    fn unlock(&self, head: usize) {
-        // Release: publish the links written while locked.
-        self.head.store(head, Ordering::Release);
-    }
-
-    /// Takes an idle node, if any.
-    fn pop(&self) -> Option<&'static Waiter> {
-        let head = self.lock();
-        if head == 0 {
-            self.unlock(0);
-            return None;
-        }
-        // SAFETY: a non-zero head other than LOCKED is a node address that
-        // `push` stored from `Waiter::addr`.
-        let node = unsafe { Waiter::from_addr(head) };
-        // Relaxed: the list lock orders the link.
-        let rest = node.pool_next.load(Ordering::Relaxed);
-        // Relaxed: the length is a statistic, written only under the lock.
-        self.len.fetch_sub(1, Ordering::Relaxed);
-        self.unlock(rest);
-        Some(node)
-    }
-
-    /// Returns an idle node to the pool.
-    fn push(&self, node: &'static Waiter) {
-        let head = self.lock();
-        // Relaxed: the list lock orders the link.
-        node.pool_next.store(head, Ordering::Relaxed);
-        self.len.fetch_add(1, Ordering::Relaxed);
-        self.unlock(node.addr());
-    }
-
-    /// Idle nodes right now (a snapshot).
-    fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
-    }
-}
+static POOL: LockedList<'static, Waiter> = LockedList::new();
 
 /// Bytes of one chunk of nodes: 64 KiB, a page or sixteen and a few
 /// syscalls for a thousand threads. The chunk header takes the first slot.
@@ -109,7 +42,7 @@ pub const WAITER_CHUNK_NODES: usize =
 
 /// A node for a new thread: a recycled one, or a fresh one from the arena.
 fn acquire() -> &'static Waiter {
-    WaiterPool::global().pop().unwrap_or_else(fresh)
+    POOL.try_get().map_or_else(fresh, |(node, _)| node)
 }
 
 /// A node carved from the arena.
@@ -135,7 +68,7 @@ struct Owned(Cell<Option<&'static Waiter>>);
 impl Drop for Owned {
     fn drop(&mut self) {
         if let Some(node) = self.0.get() {
-            WaiterPool::global().push(node);
+            POOL.put(node);
         }
     }
 }
@@ -175,7 +108,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
 /// threads and not yet reused. Nodes are never freed, so this plus the number
 /// of live threads that ever waited bounds the memory the locks hold.
 pub fn idle_waiters() -> usize {
-    WaiterPool::global().len()
+    POOL.len()
 }
 
 /// Chunks mapped for waiter nodes so far, [`WAITER_CHUNK_NODES`] nodes each.

@@ -15,6 +15,7 @@
 //! | `relaxed` | spinbit taking and giving the lock with Relaxed | loom (`impls/tests/loom_mutants.rs`); x86 and qemu cannot |
 //! | `littlebyte` | spinbit's byte path on byte 0 of the word | big-endian ppc64 under qemu; right on little-endian |
 //! | `allocating` | a lock that `Box::new`s a waiter node each time it must wait | conformance `global_allocator` (the allocator's re-entry detector) |
+//! | `list-latelen` ([`LateLen`]) | `locked_list` whose count changes after the unlock | loom (`impls/tests/loom_mutants/list.rs`); the primitives storms only by luck |
 //!
 //! The others serve one suite or test each:
 //!
@@ -26,6 +27,7 @@
 
 mod allocating;
 mod busted;
+mod late_len;
 mod little_byte;
 mod lost_wake;
 mod no_tail_wake;
@@ -39,6 +41,7 @@ mod unmutated;
 
 pub use allocating::Allocating;
 pub use busted::Busted;
+pub use late_len::LateLen;
 pub use little_byte::LittleByte;
 pub use lost_wake::{LOSTWAKE_PERIOD, LostWake};
 pub use no_tail_wake::NoTailWake;

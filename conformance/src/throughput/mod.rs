@@ -164,23 +164,37 @@ impl Runner {
         sample
     }
 
-    /// Go's launch sequence: runs with n = 1, then predicts the n that
-    /// fills `benchtime` (1.2× over, at most 100× the last, at least one
-    /// more) until a run lasts that long; returns that last run.
+    /// [`calibrate`] for `bench`.
     pub fn calibrate(&self, bench: Bench, benchtime: Duration) -> Sample {
-        let goal = benchtime.as_nanos() as f64;
-        let mut n = 1u64;
-        loop {
-            let sample = self.run(bench, n);
-            let took = sample.wall.as_nanos() as f64;
-            if took >= goal || n >= 1_000_000_000 || sample.error.is_some() {
-                return sample;
-            }
-            let per_op = (took / n as f64).max(1.0);
-            let predicted = (goal * 1.2 / per_op) as u64;
-            n = predicted.min(n * 100).max(n + 1).min(1_000_000_000);
-        }
+        calibrate(benchtime, |n| self.run(bench, n))
     }
+}
+
+/// Go's launch sequence: runs with n = 1, then predicts the n that fills
+/// `benchtime` (1.2× over, at most 100× the last, at least one more) until
+/// a run lasts that long; returns that last run.
+pub fn calibrate(benchtime: Duration, mut run: impl FnMut(u64) -> Sample) -> Sample {
+    let goal = benchtime.as_nanos() as f64;
+    let mut n = 1u64;
+    loop {
+        let sample = run(n);
+        let took = sample.wall.as_nanos() as f64;
+        if took >= goal || n >= 1_000_000_000 || sample.error.is_some() {
+            return sample;
+        }
+        let per_op = (took / n as f64).max(1.0);
+        let predicted = (goal * 1.2 / per_op) as u64;
+        n = predicted.min(n * 100).max(n + 1).min(1_000_000_000);
+    }
+}
+
+/// Times `body`, a run of `n` operations that calls the function it is
+/// given once its threads are ready (the clocks start there) and returns
+/// what its check found wrong: a primitive form's benchmark run.
+pub fn timed(n: u64, body: impl FnOnce(&mut dyn FnMut()) -> Result<(), String>) -> Sample {
+    let mut clocks = None;
+    let checked = body(&mut || clocks = Some(Clocks::start()));
+    clocks.unwrap_or_else(Clocks::start).stop(n, checked.err())
 }
 
 /// The clocks around a run: wall time and process CPU time.

@@ -288,7 +288,8 @@ fn loom_column(sh: &Shell) -> Result<Column> {
             } else {
                 Cell::Passed(1)
             };
-            cells.insert(control.to_string(), cell);
+            // A primitive's control is `<primitive>::<control>_is_caught`.
+            cells.insert(control.replace("::", "-"), cell);
         } else if name.starts_with(UNMUTATED) {
             let cell = if ok {
                 Cell::Passed(1)
