@@ -107,20 +107,7 @@ mod tests {
     fn every_trial_is_named_backend_then_case() {
         let budget = Budget::default();
         for backend in BACKENDS {
-            let trials = backend.trials(&budget);
-            assert!(!trials.is_empty(), "{} has no trials", backend.name);
-            for trial in &trials {
-                let case = trial
-                    .name()
-                    .strip_prefix(backend.name)
-                    .and_then(|rest| rest.strip_prefix("::"));
-                assert!(
-                    case.is_some_and(|c| !c.is_empty() && !c.contains("::")),
-                    "{:?} is not {}::<case>",
-                    trial.name(),
-                    backend.name
-                );
-            }
+            crate::watchdog::assert_named(backend.name, &backend.trials(&budget));
         }
     }
 }

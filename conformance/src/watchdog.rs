@@ -152,3 +152,21 @@ pub(crate) fn failure(
         Err(e) => format!("{e:#}"),
     }
 }
+
+/// Fails unless `owner` has trials and each is named `<owner>::<case>`, as
+/// [`trial`] names them: for the registries' unit tests.
+#[cfg(test)]
+pub(crate) fn assert_named(owner: &str, trials: &[Trial]) {
+    assert!(!trials.is_empty(), "{owner} has no trials");
+    for trial in trials {
+        let case = trial
+            .name()
+            .strip_prefix(owner)
+            .and_then(|rest| rest.strip_prefix("::"));
+        assert!(
+            case.is_some_and(|c| !c.is_empty() && !c.contains("::")),
+            "{:?} is not {owner}::<case>",
+            trial.name()
+        );
+    }
+}

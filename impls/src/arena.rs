@@ -18,20 +18,37 @@
 //! epoch become *current*, the current ones *previous*, and the previous
 //! ones go to the free list, zeroed again before reuse. So an allocation
 //! lives through two epoch changes and its memory is reused after the third.
+//!
+//! How an allocation claims its bytes is the arena's second parameter, a
+//! [`Claim`]: [`LockFree`] (the default, the seed's after) or [`UnderLock`],
+//! which makes [`LockedArena`] the seed's before: every allocation under
+//! the lock, the same chunks and epochs around it.
+//!
+//! Memory ordering: the head chunk's address is stored with Release (under
+//! the lock) and loaded with Acquire by the lock-free path, so a chunk's
+//! header and zeroed data are seen before its address; everything else
+//! about a chunk is read and written under the lock, or is the Relaxed
+//! free offset, which only divides memory already published.
+
+mod claim;
+
+pub use claim::{Claim, FreeOffset, LockFree, UnderLock};
 
 use crate::DefaultLock;
 use crate::RawLock;
 use crate::os;
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom};
 use core::cell::UnsafeCell;
+use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
 /// A chunk's header, at the start of its mapping; the bytes handed out
 /// follow it, from the first multiple of the arena's alignment.
 struct Chunk {
     /// Offset of the next free byte from the start of the data. Bumped
-    /// without the lock; may pass the end (an allocation that did not fit).
-    free: AtomicUsize,
+    /// without the lock by [`LockFree`]; may pass the end (an allocation
+    /// that did not fit).
+    free: FreeOffset,
     /// The next chunk on whichever list this one is on; written under the
     /// lock, read only under it.
     next: *mut Chunk,
@@ -47,10 +64,10 @@ struct Lists {
     free: *mut Chunk,
 }
 
-/// A lock-free-fast-path bump allocator over chunks of `chunk_bytes`,
-/// handing out memory aligned to `align` (8 unless built with
-/// [`BumpArena::with_align`]), taking its lock `L` only to add a chunk.
-pub struct BumpArena<L: RawLock = DefaultLock> {
+/// A bump allocator over chunks of `chunk_bytes`, handing out memory
+/// aligned to `align` (8 unless built with [`BumpArena::with_align`]); with
+/// the default [`LockFree`] claim it takes its lock `L` only to add a chunk.
+pub struct BumpArena<L: RawLock = DefaultLock, C: Claim = LockFree> {
     /// Address of the chunk allocations come from (Go's `next` list head),
     /// 0 before the first. Read without the lock; stored only under it.
     head: AtomicUsize,
@@ -60,16 +77,22 @@ pub struct BumpArena<L: RawLock = DefaultLock> {
     lists: UnsafeCell<Lists>,
     chunk_bytes: usize,
     align: usize,
+    // A strategy, not a value: the arena holds no `C`.
+    claim: PhantomData<fn() -> C>,
 }
+
+/// The seed's before: a [`BumpArena`] that takes its lock for every
+/// allocation.
+pub type LockedArena<L = DefaultLock> = BumpArena<L, UnderLock>;
 
 // SAFETY: the raw pointers in `lists` and in chunk headers are touched only
 // under `lock`; the chunks themselves are never freed, and what the arena
 // hands out is the caller's to share.
-unsafe impl<L: RawLock> Sync for BumpArena<L> {}
+unsafe impl<L: RawLock, C: Claim> Sync for BumpArena<L, C> {}
 // SAFETY: as for Sync; nothing in the arena is tied to a thread.
-unsafe impl<L: RawLock> Send for BumpArena<L> {}
+unsafe impl<L: RawLock, C: Claim> Send for BumpArena<L, C> {}
 
-impl<L: RawLock> BumpArena<L> {
+impl<L: RawLock, C: Claim> BumpArena<L, C> {
     /// An arena of `chunk_bytes` chunks handing out 8-byte-aligned memory.
     #[cfg(not(lockyard_loom))]
     pub const fn new(chunk_bytes: usize) -> Self {
@@ -112,6 +135,7 @@ impl<L: RawLock> BumpArena<L> {
                 }),
                 chunk_bytes,
                 align,
+                claim: PhantomData,
             }
         }
     }
@@ -141,12 +165,14 @@ impl<L: RawLock> BumpArena<L> {
             bytes > 0 && bytes <= self.capacity(),
             "BumpArena::alloc: size out of range"
         );
-        // Acquire: pairs with the Release that published the chunk, so its
-        // header is initialised before we bump it.
-        let head = self.head.load(Ordering::Acquire);
-        // SAFETY: `head` is 0 or a chunk address this arena published.
-        if let Some(p) = unsafe { self.try_alloc(head, bytes) } {
-            return Some(p);
+        if !C::UNDER_LOCK {
+            // Acquire: pairs with the Release that published the chunk, so
+            // its header is initialised before we bump it.
+            let head = self.head.load(Ordering::Acquire);
+            // SAFETY: `head` is 0 or a chunk address this arena published.
+            if let Some(p) = unsafe { self.try_alloc(head, bytes) } {
+                return Some(p);
+            }
         }
         self.lock.lock();
         let p = self.alloc_locked(bytes);
@@ -190,7 +216,7 @@ impl<L: RawLock> BumpArena<L> {
             // SAFETY: a fresh mapping, writable and aligned for `Chunk`.
             unsafe {
                 base.write(Chunk {
-                    free: AtomicUsize::new(0),
+                    free: FreeOffset::new(),
                     next: ptr::null_mut(),
                 })
             };
@@ -203,8 +229,8 @@ impl<L: RawLock> BumpArena<L> {
                 lists.free = (*chunk).next;
                 let data = chunk.cast::<u8>().add(data_offset(self.align));
                 ptr::write_bytes(data, 0, self.capacity());
-                // Relaxed: the chunk is published by the Release on `head`.
-                (*chunk).free.store(0, Ordering::Relaxed);
+                // The chunk is published by the Release on `head`.
+                (*chunk).free.store(0);
             }
             chunk
         };
@@ -224,18 +250,49 @@ impl<L: RawLock> BumpArena<L> {
         // SAFETY: the caller's contract: a live chunk, never unmapped.
         let free = unsafe { &(*chunk).free };
         let capacity = self.capacity();
-        // Relaxed, here and in the add: the offset only divides the chunk;
-        // the memory itself was published with the chunk.
-        if free.load(Ordering::Relaxed) + bytes > capacity {
+        // The seed's look before claiming: a full chunk is not bumped again,
+        // so the offset passes the end by at most one claim per racer.
+        if free.load() + bytes > capacity {
             return None;
         }
-        let end = free.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        let end = C::claim(free, bytes) + bytes;
         if end > capacity {
             return None;
         }
         let offset = data_offset(self.align) + end - bytes;
         // SAFETY: `offset + bytes` is within the chunk's mapping.
         NonNull::new(unsafe { chunk.cast::<u8>().add(offset) })
+    }
+
+    /// Whether `bytes` bytes at `p` lie inside what this arena has handed
+    /// out from one chunk still in use (allocated from in this epoch or one
+    /// of the two before it): a check for tests and debugging, which takes
+    /// the lock and walks every chunk in use.
+    pub fn contains(&self, p: *const u8, bytes: usize) -> bool {
+        let addr = p.addr();
+        self.lock.lock();
+        // SAFETY: the lock is held, which guards `lists`.
+        let lists = unsafe { &*self.lists.get() };
+        // Relaxed: the lock orders the head's stores.
+        let head = with_address(self.head.load(Ordering::Relaxed));
+        let mut found = false;
+        'lists: for mut chunk in [head, lists.current, lists.previous] {
+            while !chunk.is_null() {
+                // SAFETY: a chunk on one of this arena's lists; the lock is
+                // held, so its `next` is stable.
+                let (handed_out, next) = unsafe { ((*chunk).free.load(), (*chunk).next) };
+                let start = chunk.addr() + data_offset(self.align);
+                let end = start + handed_out.min(self.capacity());
+                if addr >= start && addr.checked_add(bytes).is_some_and(|e| e <= end) {
+                    found = true;
+                    break 'lists;
+                }
+                chunk = next;
+            }
+        }
+        // SAFETY: locked above on this thread.
+        unsafe { self.lock.unlock() };
+        found
     }
 
     /// Ends an epoch: chunks allocated from so far become *current*, the

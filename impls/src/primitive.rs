@@ -10,7 +10,8 @@
 
 #[cfg(not(lockyard_loom))]
 mod imp {
-    #[cfg(lockyard_byte_path)]
+    // std's even under chaos, which wraps only the word types: spinbit's
+    // byte path and the bitmap's bytes get no injected delays.
     pub(crate) use core::sync::atomic::AtomicU8;
     pub(crate) use core::sync::atomic::Ordering;
     #[cfg(not(lockyard_chaos))]
@@ -53,7 +54,7 @@ mod imp {
 mod imp {
     // Loom tracks every access through its own atomics; a spin or a yield
     // must become a loom yield or a spinning thread would be explored forever.
-    pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize, Ordering};
 
     /// Loom's `thread_local!` predates `const { .. }` initialisers, which
     /// the real builds use (no lazy init on a lock path); loom gets the bare

@@ -76,6 +76,11 @@ pub const STEPS: &[Step] = &[
         run: starvation,
     },
     Step {
+        name: "primitives",
+        what: "the primitives suite (seeds 002–004, before and after), every runnable target, under qemu",
+        run: primitives,
+    },
+    Step {
         name: "bench-smoke",
         what: "every benchmark × every backend for 2000 operations: counts, not timings",
         run: bench_smoke,
@@ -298,6 +303,13 @@ fn matrix(
 /// replace its own.
 fn starvation(sh: &Shell, counts: &mut Counts) -> Result<()> {
     let flags = test_flags(&[lockyard_platforms::HOST], &[], "starvation", false);
+    matrix(sh, counts, &flags, Mode::Merge, "")
+}
+
+/// The primitives suite on every runnable target, merged into the
+/// conformance step's report.json as the starvation suite is.
+fn primitives(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let flags = test_flags(&[lockyard_platforms::ALL], &[], "primitives", false);
     matrix(sh, counts, &flags, Mode::Merge, "")
 }
 

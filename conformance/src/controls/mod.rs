@@ -16,6 +16,8 @@
 //! | `littlebyte` | spinbit's byte path on byte 0 of the word | big-endian ppc64 under qemu; right on little-endian |
 //! | `allocating` | a lock that `Box::new`s a waiter node each time it must wait | conformance `global_allocator` (the allocator's re-entry detector) |
 //! | `list-latelen` ([`LateLen`]) | `locked_list` whose count changes after the unlock | loom (`impls/tests/loom_mutants/list.rs`); the primitives storms only by luck |
+//! | `arena-loadstore` ([`LoadStoreClaim`]) | `BumpArena` whose lock-free bump is a load and a store | the primitives suite (`storm_never_overlaps`); loom (`impls/tests/loom_mutants/arena.rs`) |
+//! | `bitmap-loadstore` ([`LoadStoreBitmap`]) | a bitmap whose set and clear are a load and a store of the byte | the primitives suite (`neighbours_never_lose_a_bit`); loom (`impls/tests/loom_mutants/bitmap.rs`) |
 //!
 //! The others serve one suite or test each:
 //!
@@ -29,6 +31,8 @@ mod allocating;
 mod busted;
 mod late_len;
 mod little_byte;
+mod load_store_bitmap;
+mod load_store_claim;
 mod lost_wake;
 mod no_tail_wake;
 #[cfg(test)]
@@ -43,6 +47,8 @@ pub use allocating::Allocating;
 pub use busted::Busted;
 pub use late_len::LateLen;
 pub use little_byte::LittleByte;
+pub use load_store_bitmap::LoadStoreBitmap;
+pub use load_store_claim::LoadStoreClaim;
 pub use lost_wake::{LOSTWAKE_PERIOD, LostWake};
 pub use no_tail_wake::NoTailWake;
 pub use relaxed::Relaxed;

@@ -13,8 +13,8 @@
 //! * [`arena`]: `lockyard::arena` (seed 003, the mark-bits arenas).
 //! * [`bitmap`]: `lockyard::bitmap` (seed 004, the page-in-use bitmap).
 //!
-//! The before forms use [`lockyard::DefaultLock`]; every before form is
-//! generic over its lock, so a user can run them on any backend.
+//! The before forms that take a lock take [`lockyard::DefaultLock`]; each
+//! is generic over its lock, so a user can run it on any backend.
 
 pub mod arena;
 pub mod bitmap;
@@ -123,20 +123,7 @@ mod tests {
     fn every_trial_is_named_form_then_case() {
         let budget = Budget::default();
         for form in FORMS.iter().chain(CONTROLS) {
-            let trials = form.trials(&budget);
-            assert!(!trials.is_empty(), "{} has no trials", form.name);
-            for trial in &trials {
-                let case = trial
-                    .name()
-                    .strip_prefix(form.name)
-                    .and_then(|rest| rest.strip_prefix("::"));
-                assert!(
-                    case.is_some_and(|c| !c.is_empty() && !c.contains("::")),
-                    "{:?} is not {}::<case>",
-                    trial.name(),
-                    form.name
-                );
-            }
+            crate::watchdog::assert_named(form.name, &form.trials(&budget));
         }
     }
 }

@@ -1,4 +1,4 @@
-use super::BumpArena;
+use super::{BumpArena, Claim, LockFree, UnderLock};
 use crate::DefaultLock;
 use std::collections::HashSet;
 
@@ -47,7 +47,16 @@ fn an_allocation_larger_than_a_chunk_is_refused() {
 
 #[test]
 fn threads_racing_for_the_same_chunk_never_overlap() {
-    let arena = BumpArena::<DefaultLock>::new(CHUNK);
+    racing_threads_never_overlap::<LockFree>();
+}
+
+#[test]
+fn threads_racing_under_the_lock_never_overlap() {
+    racing_threads_never_overlap::<UnderLock>();
+}
+
+fn racing_threads_never_overlap<C: Claim>() {
+    let arena = BumpArena::<DefaultLock, C>::new(CHUNK);
     let ranges = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for t in 0..8u8 {
@@ -66,6 +75,12 @@ fn threads_racing_for_the_same_chunk_never_overlap() {
                     // SAFETY: still ours; the arena never reuses without an epoch.
                     let mem = unsafe { core::slice::from_raw_parts(a as *const u8, bytes) };
                     assert!(mem.iter().all(|&b| b == tag), "bytes overwritten");
+                }
+                for &(a, bytes, _) in &mine {
+                    assert!(
+                        arena.contains(a as *const u8, bytes),
+                        "{a:#x}+{bytes} not in a chunk"
+                    );
                 }
                 let mine = mine.into_iter().map(|(a, b, _)| (a, b));
                 ranges.lock().unwrap().extend(mine);
@@ -141,4 +156,24 @@ fn assert_disjoint(ranges: &mut [(usize, usize)]) {
         let ((a, len), (b, _)) = (pair[0], pair[1]);
         assert!(a + len <= b, "allocations overlap: {a:#x}+{len} and {b:#x}");
     }
+}
+
+#[test]
+fn contains_knows_what_was_handed_out() {
+    let arena = BumpArena::<DefaultLock>::new(CHUNK);
+    let p = arena.alloc(64).expect("memory").as_ptr();
+    assert!(arena.contains(p, 64));
+    // Past the handed-out bytes, before the data, and in another arena.
+    assert!(!arena.contains(p, 65));
+    assert!(!arena.contains(p.wrapping_sub(8), 8));
+    let other = BumpArena::<DefaultLock>::new(CHUNK);
+    assert!(!other.contains(p, 8));
+    for _ in 0..2 {
+        // SAFETY: `p` is only compared, never used, from here on.
+        unsafe { arena.next_epoch() };
+        assert!(arena.contains(p, 64), "in use for two epoch changes");
+    }
+    // SAFETY: as above.
+    unsafe { arena.next_epoch() };
+    assert!(!arena.contains(p, 64), "retired after the third");
 }
