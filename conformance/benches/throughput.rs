@@ -286,7 +286,10 @@ fn jobs(
             let group = forms.iter().filter(|f| f.bench == bench).map(|&form| Job {
                 name: format!("{bench}/{}-{threads}", form.name),
                 run: Box::new(move |n| {
-                    throughput::timed(n, |started| form.run(threads, n, started))
+                    let mut sample = throughput::timed(n, |started| form.run(threads, n, started));
+                    let events = throughput::slow_path_events(n, &throughput::PER_OPERATION);
+                    sample.metrics.extend(events);
+                    sample
                 }),
             });
             groups.push(group.collect());

@@ -129,11 +129,15 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
             let counted: Vec<compare::Line> = compare::parse(stats)
                 .into_iter()
                 .map(|mut l| {
-                    l.values.retain(|(_, unit)| unit.ends_with("/1k-acq"));
+                    l.values
+                        .retain(|(_, unit)| unit.ends_with("/1k-acq") || unit.ends_with("/1k-op"));
                     l
                 })
                 .collect();
-            println!("slow-path events per 1000 acquisitions (one counting run):");
+            println!(
+                "slow-path events of lockyard's locks per 1000 acquisitions (1k-acq), or per \
+                 1000 operations of a primitive (1k-op; one counting run):"
+            );
             println!("{}", compare::medians(&counted, &[a.as_str(), b.as_str()]));
         }
     } else {

@@ -19,8 +19,13 @@ use lockyard::DefaultLock;
 use lockyard::bitmap::{AtomicBitmap, AtomicCounter, Bitmap, Counter, LockedBitmap};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-/// Bytes of the cases' and the benchmark's bitmaps: one cache line.
-const BYTES: usize = 64;
+/// Bytes of the cases' bitmaps: one cache line, every byte shared.
+const CASE_BYTES: usize = 64;
+/// Bits of the benchmark's region of one thread: 128 bytes, two cache
+/// lines, as Go's per-P page caches keep allocating threads apart.
+const REGION_BITS: usize = 8 * 128;
+/// Bytes of the benchmark's bitmaps: a region for each of 16 threads.
+const BENCH_BYTES: usize = 16 * REGION_BITS / 8;
 
 /// The bits and the count of one form, as its cases and benchmark use
 /// them.
@@ -33,16 +38,32 @@ pub trait Pages: Sync + 'static {
     fn new() -> Self;
     /// Its bits and its count.
     fn parts(&self) -> (&Self::Bits, &Self::Count);
+
+    /// A span allocated: its bit set, then its page counted (Go's
+    /// `alloc_m`), in one critical section where the form has a lock.
+    fn alloc(&self, bit: usize) {
+        let (bits, count) = self.parts();
+        bits.set(bit);
+        count.add(1);
+    }
+
+    /// A span freed: its page uncounted, then its bit cleared (Go's
+    /// `freeSpanLocked`).
+    fn free(&self, bit: usize) {
+        let (bits, count) = self.parts();
+        count.sub(1);
+        bits.clear(bit);
+    }
 }
 
 /// The seed's before: bits and count under one lock.
-pub struct Before(LockedBitmap<BYTES, DefaultLock>);
+pub struct Before<const BYTES: usize>(LockedBitmap<BYTES, DefaultLock>);
 /// The seed's after: atomic bits beside an atomic count.
-pub struct After(AtomicBitmap<BYTES>, AtomicCounter);
+pub struct After<const BYTES: usize>(AtomicBitmap<BYTES>, AtomicCounter);
 /// The control: load-and-store bits beside an atomic count.
-pub struct Control(LoadStoreBitmap<BYTES>, AtomicCounter);
+pub struct Control<const BYTES: usize>(LoadStoreBitmap<BYTES>, AtomicCounter);
 
-impl Pages for Before {
+impl<const BYTES: usize> Pages for Before<BYTES> {
     type Bits = LockedBitmap<BYTES, DefaultLock>;
     type Count = LockedBitmap<BYTES, DefaultLock>;
     fn new() -> Self {
@@ -51,9 +72,15 @@ impl Pages for Before {
     fn parts(&self) -> (&Self::Bits, &Self::Count) {
         (&self.0, &self.0)
     }
+    fn alloc(&self, bit: usize) {
+        self.0.set_and_add(bit, 1);
+    }
+    fn free(&self, bit: usize) {
+        self.0.clear_and_sub(bit, 1);
+    }
 }
 
-impl Pages for After {
+impl<const BYTES: usize> Pages for After<BYTES> {
     type Bits = AtomicBitmap<BYTES>;
     type Count = AtomicCounter;
     fn new() -> Self {
@@ -64,7 +91,7 @@ impl Pages for After {
     }
 }
 
-impl Pages for Control {
+impl<const BYTES: usize> Pages for Control<BYTES> {
     type Bits = LoadStoreBitmap<BYTES>;
     type Count = AtomicCounter;
     fn new() -> Self {
@@ -79,26 +106,26 @@ impl Pages for Control {
 pub const BEFORE: Form = Form::new(
     "bitmap-before",
     "BenchmarkPageBitmap",
-    trials::<Before>,
-    workload::<Before>,
+    trials::<Before<CASE_BYTES>>,
+    workload::<Before<BENCH_BYTES>>,
 );
 /// The seed's after.
 pub const AFTER: Form = Form::new(
     "bitmap-after",
     "BenchmarkPageBitmap",
-    trials::<After>,
-    workload::<After>,
+    trials::<After<CASE_BYTES>>,
+    workload::<After<BENCH_BYTES>>,
 );
 /// The positive control: a set that is a load, an or and a store.
 pub const CONTROL: Form = Form::new(
     "bitmap-loadstore",
     "BenchmarkPageBitmap",
-    trials::<Control>,
-    workload::<Control>,
+    trials::<Control<CASE_BYTES>>,
+    workload::<Control<BENCH_BYTES>>,
 );
 
-/// Rounds of the neighbour storm: each flips every bit a thread owns.
-const FLIP_ROUNDS: usize = 2_000;
+/// Flips of one bit, per thread and byte, in the neighbour storm.
+const FLIP_ROUNDS: usize = 10_000;
 /// Bitmaps the publication case fills, each bit once.
 const PUBLISH_PASSES: usize = 40;
 
@@ -116,21 +143,30 @@ fn trials<P: Pages>(form: &'static str, budget: &Budget) -> Vec<Trial> {
     ]
 }
 
-/// Bit `t` of every byte belongs to thread `t`.
+/// Bytes of a 64-bit word: the storm's bytes, one after another.
+const WORD_BYTES: usize = 8;
+
+/// Bit `t` of every byte belongs to thread `t` in the cases.
 fn owned(t: usize, byte: usize) -> usize {
     8 * byte + t
 }
 
-/// [`STORM_THREADS`] (8) threads own one bit of every byte each and flip
-/// them `rounds` times, counting every set up and every clear down, while
-/// one more reads the count, which can never pass one bit a thread; a
-/// thread must always find its bit as it left it. Then all of them set all
-/// their bits at once: every byte must be full and the count exact.
+/// [`STORM_THREADS`] (8) threads own one bit of every byte each. Byte by
+/// byte through the first word (every position a byte can have in a word:
+/// where byte atomics are a masked word operation, the mask's shift
+/// depends on the byte order), all of them flip their bit of that byte
+/// `rounds` times, starting each byte together,
+/// counting every set up and every clear down, while one more reads the
+/// count, which can never pass one bit a thread; a thread must always find
+/// its bit as it left it. Then all of them set all their bits of every
+/// byte at once: every byte must be full and the count exact.
 fn neighbours<P: Pages>(rounds: usize) -> anyhow::Result<()> {
     const _: () = assert!(STORM_THREADS == 8, "one bit of each byte a thread");
+    let bytes = P::Bits::BITS / 8;
     let pages = P::new();
     let (bits, count) = pages.parts();
     let flippers = AtomicUsize::new(STORM_THREADS);
+    let arrived = AtomicUsize::new(0);
     let results = in_parallel(STORM_THREADS + 1, |t| -> anyhow::Result<()> {
         if t == STORM_THREADS {
             // Relaxed: a stop signal; the join orders what matters.
@@ -143,46 +179,56 @@ fn neighbours<P: Pages>(rounds: usize) -> anyhow::Result<()> {
             }
             return Ok(());
         }
-        let flipped = (|| {
-            for round in 0..rounds {
-                for byte in 0..BYTES {
-                    let bit = owned(t, byte);
-                    bits.set(bit);
-                    count.add(1);
-                    ensure!(
-                        bits.test(bit),
-                        "round {round}: bit {bit} lost just after its set"
-                    );
-                    bits.clear(bit);
-                    count.sub(1);
-                    ensure!(
-                        !bits.test(bit),
-                        "round {round}: bit {bit} set again after its clear"
-                    );
+        let flip = || {
+            let mut failed = None;
+            for byte in 0..WORD_BYTES {
+                // Every thread arrives at every byte, even after a failure,
+                // so nobody waits for a thread that has left; all spin
+                // (yielding) until all have arrived, so they flip together.
+                // Relaxed: a start line; the bits order themselves.
+                arrived.fetch_add(1, Ordering::Relaxed);
+                crate::wait::until(|| {
+                    arrived.load(Ordering::Relaxed) >= (byte + 1) * STORM_THREADS
+                });
+                let bit = owned(t, byte);
+                for round in 0..rounds {
+                    if failed.is_some() {
+                        break;
+                    }
+                    pages.alloc(bit);
+                    if !bits.test(bit) {
+                        failed = Some(format!(
+                            "byte {byte}, round {round}: bit {bit} lost just after its set"
+                        ));
+                    }
+                    pages.free(bit);
+                    if failed.is_none() && bits.test(bit) {
+                        failed = Some(format!(
+                            "byte {byte}, round {round}: bit {bit} set again after its clear"
+                        ));
+                    }
                 }
             }
-            Ok(())
-        })();
+            failed.map_or(Ok(()), |e| Err(anyhow::anyhow!(e)))
+        };
+        let flipped = flip();
         flippers.fetch_sub(1, Ordering::Relaxed);
         flipped
     })?;
     results.into_iter().collect::<anyhow::Result<()>>()?;
     in_parallel(STORM_THREADS, |t| {
-        for byte in 0..BYTES {
-            bits.set(owned(t, byte));
-            count.add(1);
-        }
+        (0..bytes).for_each(|byte| pages.alloc(owned(t, byte)))
     })?;
-    let lost: Vec<usize> = (0..8 * BYTES).filter(|&bit| !bits.test(bit)).collect();
+    let lost: Vec<usize> = (0..P::Bits::BITS).filter(|&bit| !bits.test(bit)).collect();
     ensure!(
         lost.is_empty(),
         "bits {lost:?} are clear after their owners set them"
     );
     ensure!(
-        count.get() == 8 * BYTES,
+        count.get() == P::Bits::BITS,
         "the count is {} after {} sets",
         count.get(),
-        8 * BYTES
+        P::Bits::BITS
     );
     Ok(())
 }
@@ -231,22 +277,25 @@ fn publication<P: Pages>(passes: usize) -> anyhow::Result<()> {
 }
 
 /// `BenchmarkPageBitmap`: each of `threads` threads allocates and frees a
-/// span, `ops` times in all: set its bit and count it in use, then clear it
-/// and count it free (Go's `alloc_m` and `freeSpanLocked`). Thread `t` uses
-/// bits `t`, `t + threads`, ..., so threads share bytes as spans in one
-/// arena do. Afterwards every bit must be clear and the count 0.
+/// span, `ops` times in all: set its bit and count its page, then uncount
+/// the page and clear the bit (Go's `alloc_m` and `freeSpanLocked`; one
+/// critical section each in the before). Thread `t` takes bits from a
+/// region of its own, as Go's per-P page caches give each P pages of its
+/// own, so the bits share no cache line and every thread shares the count.
+/// Afterwards every bit must be clear and the count 0.
 fn workload<P: Pages>(threads: usize, ops: u64, started: &mut dyn FnMut()) -> Result<(), String> {
+    assert!(
+        threads * REGION_BITS <= P::Bits::BITS,
+        "a region for each thread"
+    );
     let pages = P::new();
     let (bits, count) = pages.parts();
     let per_thread = ops.div_ceil(threads as u64);
-    let slots = (P::Bits::BITS / threads) as u64;
     crate::throughput::workloads::parallel(threads, started, |t| {
         for i in 0..per_thread {
-            let bit = t + threads * (i % slots) as usize;
-            bits.set(bit);
-            count.add(1);
-            bits.clear(bit);
-            count.sub(1);
+            let bit = t * REGION_BITS + (i % REGION_BITS as u64) as usize;
+            pages.alloc(bit);
+            pages.free(bit);
         }
     });
     let set = (0..P::Bits::BITS).filter(|&bit| bits.test(bit)).count();

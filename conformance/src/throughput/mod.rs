@@ -151,15 +151,8 @@ impl Runner {
     /// Runs `bench` for `n` operations.
     pub fn run(&self, bench: Bench, n: u64) -> Sample {
         let mut sample = (self.run)(bench, n);
-        if lockyard::stats::ENABLED && self.counted {
-            let s = lockyard::stats::snapshot();
-            let per_k = |x: u64| x as f64 * 1000.0 / n as f64;
-            sample.metrics.extend([
-                (per_k(s.spins), "spins/1k-acq"),
-                (per_k(s.sleeps), "sleeps/1k-acq"),
-                (per_k(s.wakes), "wakes/1k-acq"),
-                (per_k(s.tail_wakes), "tailwakes/1k-acq"),
-            ]);
+        if self.counted {
+            sample.metrics.extend(slow_path_events(n, &PER_ACQUISITION));
         }
         sample
     }
@@ -168,6 +161,39 @@ impl Runner {
     pub fn calibrate(&self, bench: Bench, benchtime: Duration) -> Sample {
         calibrate(benchtime, |n| self.run(bench, n))
     }
+}
+
+/// Units of [`slow_path_events`] per 1000 acquisitions of a backend.
+pub const PER_ACQUISITION: [&str; 4] = [
+    "spins/1k-acq",
+    "sleeps/1k-acq",
+    "wakes/1k-acq",
+    "tailwakes/1k-acq",
+];
+/// Units of [`slow_path_events`] per 1000 operations of a primitive form:
+/// the events of the lockyard lock it takes, if any.
+pub const PER_OPERATION: [&str; 4] = [
+    "spins/1k-op",
+    "sleeps/1k-op",
+    "wakes/1k-op",
+    "tailwakes/1k-op",
+];
+
+/// In a build with lockyard's `stats` feature, the slow-path events of the
+/// run that just ended (spins, sleeps, wakes, tail wakes) per 1000 of its
+/// `n` operations, in `units`; nothing in other builds.
+pub fn slow_path_events(n: u64, units: &[&'static str; 4]) -> Vec<(f64, &'static str)> {
+    if !lockyard::stats::ENABLED {
+        return Vec::new();
+    }
+    let s = lockyard::stats::snapshot();
+    let per_k = |x: u64| x as f64 * 1000.0 / n as f64;
+    let counts = [s.spins, s.sleeps, s.wakes, s.tail_wakes];
+    counts
+        .into_iter()
+        .map(per_k)
+        .zip(units.iter().copied())
+        .collect()
 }
 
 /// Go's launch sequence: runs with n = 1, then predicts the n that fills

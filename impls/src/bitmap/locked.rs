@@ -61,6 +61,38 @@ impl<const BYTES: usize, L: RawLock> LockedBitmap<BYTES, L> {
     }
 }
 
+impl<const BYTES: usize, L: RawLock> LockedBitmap<BYTES, L> {
+    /// Sets `bit` and adds `n` to the count in one critical section, as Go's
+    /// `alloc_m` marked a span in use and counted its pages under the heap
+    /// lock.
+    ///
+    /// # Panics
+    ///
+    /// If `bit` is out of range or the count would overflow; neither
+    /// changes.
+    pub fn set_and_add(&self, bit: usize, n: usize) {
+        let (byte, mask) = locate(bit, BYTES);
+        self.locked(|bytes, count| {
+            *count = count.checked_add(n).expect("counter: overflow");
+            bytes[byte] |= mask;
+        });
+    }
+
+    /// Takes `n` from the count and clears `bit` in one critical section,
+    /// as Go's `freeSpanLocked` did.
+    ///
+    /// # Panics
+    ///
+    /// If `bit` is out of range or the count is below `n`; neither changes.
+    pub fn clear_and_sub(&self, bit: usize, n: usize) {
+        let (byte, mask) = locate(bit, BYTES);
+        self.locked(|bytes, count| {
+            *count = count.checked_sub(n).expect("counter: taken below zero");
+            bytes[byte] &= !mask;
+        });
+    }
+}
+
 impl<const BYTES: usize, L: RawLock> Default for LockedBitmap<BYTES, L> {
     fn default() -> Self {
         Self::new()

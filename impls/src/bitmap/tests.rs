@@ -76,3 +76,18 @@ fn an_atomic_counter_refuses_to_go_below_zero() {
 fn a_locked_counter_refuses_to_go_below_zero() {
     LockedBitmap::<1, DefaultLock>::new().sub(1);
 }
+
+#[test]
+fn set_and_add_change_bits_and_count_together() {
+    let pages = LockedBitmap::<1, DefaultLock>::new();
+    pages.set_and_add(3, 4);
+    assert!(pages.test(3));
+    assert_eq!(pages.get(), 4);
+    let refused =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages.clear_and_sub(3, 5)));
+    assert!(refused.is_err());
+    assert!(pages.test(3), "a refused clear_and_sub cleared the bit");
+    pages.clear_and_sub(3, 4);
+    assert!(!pages.test(3));
+    assert_eq!(pages.get(), 0);
+}
