@@ -58,10 +58,13 @@ pub trait Pages: Sync + 'static {
 
 /// The seed's before: bits and count under one lock.
 pub struct Before<const BYTES: usize>(LockedBitmap<BYTES, DefaultLock>);
-/// The seed's after: atomic bits beside an atomic count.
-pub struct After<const BYTES: usize>(AtomicBitmap<BYTES>, AtomicCounter);
-/// The control: load-and-store bits beside an atomic count.
-pub struct Control<const BYTES: usize>(LoadStoreBitmap<BYTES>, AtomicCounter);
+/// Bits `B` beside an atomic count, no lock: the seed's after with
+/// [`AtomicBitmap`], the control with [`LoadStoreBitmap`].
+pub struct Unlocked<B>(B, AtomicCounter);
+/// The seed's after.
+pub type After<const BYTES: usize> = Unlocked<AtomicBitmap<BYTES>>;
+/// The control.
+pub type Control<const BYTES: usize> = Unlocked<LoadStoreBitmap<BYTES>>;
 
 impl<const BYTES: usize> Pages for Before<BYTES> {
     type Bits = LockedBitmap<BYTES, DefaultLock>;
@@ -80,22 +83,11 @@ impl<const BYTES: usize> Pages for Before<BYTES> {
     }
 }
 
-impl<const BYTES: usize> Pages for After<BYTES> {
-    type Bits = AtomicBitmap<BYTES>;
+impl<B: Bitmap + Default + 'static> Pages for Unlocked<B> {
+    type Bits = B;
     type Count = AtomicCounter;
     fn new() -> Self {
-        After(AtomicBitmap::new(), AtomicCounter::new())
-    }
-    fn parts(&self) -> (&Self::Bits, &Self::Count) {
-        (&self.0, &self.1)
-    }
-}
-
-impl<const BYTES: usize> Pages for Control<BYTES> {
-    type Bits = LoadStoreBitmap<BYTES>;
-    type Count = AtomicCounter;
-    fn new() -> Self {
-        Control(LoadStoreBitmap::new(), AtomicCounter::new())
+        Unlocked(B::default(), AtomicCounter::new())
     }
     fn parts(&self) -> (&Self::Bits, &Self::Count) {
         (&self.0, &self.1)
