@@ -1,7 +1,8 @@
 # Thin recipes over `cargo xtask`; `cargo xtask --help` documents them all.
 
-# Every suite on every target (the main job).
-default: test-all
+# List the recipes (a bare `just`; the main job is `just test-all`).
+default:
+    @just --list --unsorted
 
 # Install what the targets and CI need (Debian packages, rustup targets, nextest, linters).
 setup *args:
@@ -23,6 +24,10 @@ check *args:
 ci *args:
     cargo xtask ci {{args}}
 
+# Go's runtime mutex benchmarks: `just bench --count 10 --compare futex,spinbit`.
+bench *args:
+    cargo xtask bench {{args}}
+
 # Merge report.json files into one Markdown matrix.
 report *files:
     cargo xtask report {{files}}
@@ -35,7 +40,7 @@ targets *args:
 loom *args:
     cargo xtask loom {{args}}
 
-# lockyard's tests under Miri on nightly (`--install` adds it).
+# lockyard's tests under Miri on the pinned nightly (`--install` adds it).
 miri *args:
     cargo xtask miri {{args}}
 

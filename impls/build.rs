@@ -1,8 +1,11 @@
 //! Picks the default backend and spinbit's fast-path kind for the target, as
 //! Go's `internal/buildcfg` does for GOEXPERIMENT (see build/experiments.rs):
-//! the target's baseline, then cargo features, then `LOCKYARD_EXPERIMENT`.
-//! A name that is not an experiment, or one that needs an 8-bit swap the
-//! target lacks, stops the build with the list of valid choices.
+//! the target's baseline, then cargo features, then `LOCKYARD_EXPERIMENT`,
+//! the later winning. Features stay additive: a feature and its `no` twin
+//! both on (two dependencies asking for opposite things) resolve to the `no`
+//! side with a `cargo:warning` naming both, as does the variable overriding
+//! a feature. A name that is not an experiment, or the byte path on a target
+//! without an 8-bit swap, stops the build with the list of valid choices.
 //!
 //! Each decision the crate's code depends on is made here, once, and
 //! emitted as one cfg, so no source file recombines features, loom and Miri:
@@ -79,9 +82,9 @@ fn main() {
     );
     println!(
         "cargo::rustc-env=LOCKYARD_EXPERIMENT_SOURCE={}",
-        experiment.map_or_else(
-            || "baseline".to_string(),
-            |v| format!("LOCKYARD_EXPERIMENT={v}")
-        )
+        resolved.source
     );
+    for warning in &resolved.warnings {
+        println!("cargo::warning=lockyard: {warning}");
+    }
 }

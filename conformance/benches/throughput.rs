@@ -7,6 +7,7 @@
 use lockyard_conformance::primitives::{BENCH_THREADS, FORMS, Form};
 use lockyard_conformance::registry::BACKENDS;
 use lockyard_conformance::throughput::{self, Bench, Runner, Sample};
+use lockyard_platforms::{benchname, host};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -27,6 +28,13 @@ Options:
   --runner NAME     what runs this binary (native, qemu), for the header;
                     under qemu the figures are labelled smoke
   --list            list the benchmarks, backends and forms, then exit
+
+Output is Go's benchmark format: a header of `key: value` lines (goos,
+goarch, pkg, cpu, cores: the CPUs this process may use, runner, and stats:
+on in a build with lockyard's stats counters, off otherwise), then a line
+per run named with the backend as a sub-benchmark key,
+BenchmarkMutexContention/backend=spinbit-8 (the -8: threads), so
+`benchstat -col /backend` compares the backends of one file.
 
 Exit status 1 if a run's counts were wrong (the lock let two holders in, or
 a primitive lost or doubled what it holds).";
@@ -135,22 +143,6 @@ fn goarch() -> &'static str {
     }
 }
 
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| {
-                    l.starts_with("model name")
-                        || l.starts_with("cpu\t")
-                        || l.starts_with("Processor")
-                })
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".into())
-}
-
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
@@ -202,7 +194,7 @@ fn main() -> ExitCode {
         }
         for bench in form_benches(FORMS) {
             for threads in BENCH_THREADS.into_iter().filter(|&t| selected(bench, t)) {
-                println!("{bench}/FORM-{threads}");
+                println!("{}", benchname::full(bench, "FORM", threads));
             }
         }
         let names = |names: Vec<&str>| names.join(" ");
@@ -214,15 +206,23 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
+    let cpu = host::Cpu::detect();
     println!("goos: {}", std::env::consts::OS);
     println!("goarch: {}", goarch());
     println!("pkg: lockyard/conformance/throughput");
-    println!("cpu: {}", cpu_model());
-    println!(
-        "cores: {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    println!("cpu: {}", cpu.model);
+    println!("cores: {}", cpu.cores);
     println!("runner: {}", args.runner);
+    // A configuration key, so benchstat keeps a counting run's results
+    // apart from timed ones (it groups tables by the header's keys).
+    println!(
+        "stats: {}",
+        if lockyard::stats::ENABLED {
+            "on"
+        } else {
+            "off"
+        }
+    );
     if lockyard_conformance::throughput::smoke(&args.runner) {
         println!("note: smoke run under emulation: these figures are not performance");
     }
@@ -258,7 +258,7 @@ fn main() -> ExitCode {
 
 /// One benchmark on one backend or form: a line per round.
 struct Job {
-    /// Its full name: `BenchmarkMutexContention/spinbit-8`.
+    /// Its full name: `BenchmarkMutexContention/backend=spinbit-8`.
     name: String,
     run: Box<dyn Fn(u64) -> Sample>,
 }
@@ -284,7 +284,7 @@ fn jobs(
     for bench in form_benches(forms) {
         for threads in BENCH_THREADS.into_iter().filter(|&t| selected(bench, t)) {
             let group = forms.iter().filter(|f| f.bench == bench).map(|&form| Job {
-                name: format!("{bench}/{}-{threads}", form.name),
+                name: benchname::full(bench, form.name, threads),
                 run: Box::new(move |n| {
                     let mut sample = throughput::timed(n, |started| form.run(threads, n, started));
                     let events = throughput::slow_path_events(n, &throughput::PER_OPERATION);

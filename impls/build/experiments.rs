@@ -13,10 +13,10 @@ pub const XCHG8_ARCHES: &[&str] = &["x86", "x86_64", "arm", "aarch64", "powerpc6
 pub const FUTEX_OSES: &[&str] = &["linux", "android", "freebsd", "dragonfly"];
 
 /// The experiments and what each switches.
-pub const EXPERIMENTS: &[(&str, &str)] = &[
+pub const EXPERIMENTS: [(&str, &str); 2] = [
     (
         "spinbitmutex",
-        "spinbit is the default backend (needs an 8-bit swap)",
+        "spinbit is the default backend (on a target without an 8-bit swap it takes the word path)",
     ),
     (
         "spinbitxchg8",
@@ -24,8 +24,11 @@ pub const EXPERIMENTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The cargo features that turn each of [`EXPERIMENTS`] off, in its order.
+pub const NO_FEATURES: [&str; 2] = ["nospinbitmutex", "nospinbitxchg8"];
+
 /// What the build ends up with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
     /// The target has a native 8-bit swap.
     pub have_xchg8: bool,
@@ -35,6 +38,11 @@ pub struct Resolved {
     pub spinbitxchg8: bool,
     /// The default backend's name.
     pub default: &'static str,
+    /// Where the settings came from: `baseline`, or the features and the
+    /// variable that changed it, in the order they applied.
+    pub source: String,
+    /// Conflicts that a precedence rule settled, for `cargo:warning`.
+    pub warnings: Vec<String>,
 }
 
 impl Resolved {
@@ -51,18 +59,29 @@ impl Resolved {
     }
 }
 
-fn set(flags: &mut (bool, bool), name: &str, on: bool) -> Result<(), String> {
-    match name {
-        "spinbitmutex" => flags.0 = on,
-        "spinbitxchg8" => flags.1 = on,
-        _ => return Err(format!("unknown experiment {name:?}")),
-    }
-    Ok(())
+/// One experiment's value and what last set it.
+#[derive(Clone, Copy)]
+struct Setting {
+    on: bool,
+    /// The feature that set it, if a feature did (the variable overriding a
+    /// feature is the one conflict worth a warning there).
+    by_feature: Option<&'static str>,
 }
 
-/// Resolves the settings: the target's baseline, then the enabled cargo
-/// features (`spinbitmutex`, `nospinbitmutex`, ...), then `env` (the value
-/// of `LOCKYARD_EXPERIMENT`) applied left to right, `none` turning all off.
+fn index(name: &str) -> Option<usize> {
+    EXPERIMENTS.iter().position(|(n, _)| *n == name)
+}
+
+/// Resolves the settings, later sources winning as in GOEXPERIMENT: the
+/// target's baseline, then the enabled cargo features, then `env` (the value
+/// of `LOCKYARD_EXPERIMENT`) left to right, `none` turning all off.
+///
+/// Cargo unifies features across a dependency graph, so one crate asking
+/// for `spinbitmutex` and another for `nospinbitmutex` must still build:
+/// the `no` feature wins (the pre-spinbit lock is the one that is right on
+/// every target) and the conflict becomes a warning, as does the variable
+/// overriding a feature. Only the impossible is an error: a name that is not
+/// an experiment, or the byte path on a target without an 8-bit swap.
 pub fn resolve(
     arch: &str,
     os: &str,
@@ -70,43 +89,69 @@ pub fn resolve(
     env: Option<&str>,
 ) -> Result<Resolved, String> {
     let have_xchg8 = XCHG8_ARCHES.contains(&arch);
-    let mut flags = (have_xchg8, have_xchg8);
-    for (name, _) in EXPERIMENTS {
-        let no = format!("no{name}");
-        match (features.contains(name), features.contains(&no.as_str())) {
-            (true, true) => return Err(format!("features `{name}` and `{no}` are both enabled")),
-            (true, false) => set(&mut flags, name, true)?,
-            (false, true) => set(&mut flags, name, false)?,
-            (false, false) => {}
+    let baseline = Setting {
+        on: have_xchg8,
+        by_feature: None,
+    };
+    let mut settings = [baseline; EXPERIMENTS.len()];
+    let mut warnings = Vec::new();
+    let mut sources = Vec::new();
+    for (i, (name, _)) in EXPERIMENTS.iter().enumerate() {
+        let no = NO_FEATURES[i];
+        let (yes, no_on) = (features.contains(name), features.contains(&no));
+        if yes && no_on {
+            warnings.push(format!(
+                "features `{name}` and `{no}` are both enabled (by different dependencies?); \
+                 `{no}` wins"
+            ));
+        }
+        if yes || no_on {
+            let feature = if no_on { no } else { name };
+            settings[i] = Setting {
+                on: !no_on,
+                by_feature: Some(feature),
+            };
+            sources.push(format!("feature {feature}"));
         }
     }
     if let Some(list) = env {
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if item == "none" {
-                flags = (false, false);
-                continue;
-            }
-            let result = match item.strip_prefix("no") {
-                Some(name) if EXPERIMENTS.iter().any(|(n, _)| *n == name) => {
-                    set(&mut flags, name, false)
-                }
-                _ => set(&mut flags, item, true),
-            };
-            result.map_err(|e| format!("LOCKYARD_EXPERIMENT={list:?}: {e}"))?;
-        }
-    }
-    if !have_xchg8 {
-        for (on, name) in [(flags.0, "spinbitmutex"), (flags.1, "spinbitxchg8")] {
-            if on {
+            let changes: Vec<(usize, bool)> = if item == "none" {
+                (0..EXPERIMENTS.len()).map(|i| (i, false)).collect()
+            } else if let Some(i) = index(item) {
+                vec![(i, true)]
+            } else if let Some(i) = item.strip_prefix("no").and_then(index) {
+                vec![(i, false)]
+            } else {
                 return Err(format!(
-                    "`{name}` needs a native 8-bit atomic swap, which target_arch {arch:?} lacks \
-                     (it has one on: {}); use `no{name}`",
-                    XCHG8_ARCHES.join(", ")
+                    "LOCKYARD_EXPERIMENT={list:?}: unknown experiment {item:?}"
                 ));
+            };
+            for (i, on) in changes {
+                if let Some(feature) = settings[i].by_feature
+                    && settings[i].on != on
+                {
+                    warnings.push(format!(
+                        "LOCKYARD_EXPERIMENT entry `{item}` overrides feature `{feature}`"
+                    ));
+                }
+                settings[i] = Setting {
+                    on,
+                    by_feature: None,
+                };
             }
         }
+        sources.push(format!("LOCKYARD_EXPERIMENT={list}"));
     }
-    let default = if flags.0 {
+    let [spinbitmutex, spinbitxchg8] = settings.map(|s| s.on);
+    if spinbitxchg8 && !have_xchg8 {
+        return Err(format!(
+            "`spinbitxchg8` needs a native 8-bit atomic swap, which target_arch {arch:?} lacks \
+             (it has one on: {}); use `nospinbitxchg8`",
+            XCHG8_ARCHES.join(", ")
+        ));
+    }
+    let default = if spinbitmutex {
         "spinbit"
     } else if FUTEX_OSES.contains(&os) {
         "futex"
@@ -115,9 +160,15 @@ pub fn resolve(
     };
     Ok(Resolved {
         have_xchg8,
-        spinbitmutex: flags.0,
-        spinbitxchg8: flags.1,
+        spinbitmutex,
+        spinbitxchg8,
         default,
+        source: if sources.is_empty() {
+            "baseline".to_string()
+        } else {
+            sources.join(", ")
+        },
+        warnings,
     })
 }
 

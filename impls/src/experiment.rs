@@ -11,11 +11,39 @@ pub const HAS_XCHG8: bool = cfg!(lockyard_byte_path);
 pub const SPINBIT_XCHG8: bool = cfg!(lockyard_spinbit_xchg8);
 
 /// What this build was configured with, for reports.
+///
+/// The switch is set at build time, like Go's `GOEXPERIMENT`: each
+/// experiment is on or off by the target's baseline (both on where the CPU
+/// has an 8-bit swap), then by lockyard's cargo features (`spinbitmutex`,
+/// `nospinbitmutex`, `spinbitxchg8`, `nospinbitxchg8`; where two crates of
+/// one build ask for opposite sides, the `no` side wins with a warning),
+/// then by the `LOCKYARD_EXPERIMENT` variable, in Go's syntax, last entry
+/// winning:
+///
+/// ```sh
+/// LOCKYARD_EXPERIMENT=nospinbitmutex cargo build      # the tristate lock again
+/// LOCKYARD_EXPERIMENT=none,spinbitmutex cargo build   # spinbit on the word path
+/// ```
+///
+/// Whatever was chosen, every backend stays available by name; only
+/// [`DefaultLock`](crate::DefaultLock) and [`Mutex`](crate::Mutex) follow it.
+///
+/// ```
+/// let e = lockyard::experiment();
+/// // The flags list only experiments that are on, in GOEXPERIMENT's syntax.
+/// for flag in e.flags.split(',').filter(|f| !f.is_empty()) {
+///     assert!(["spinbitmutex", "spinbitxchg8"].contains(&flag), "{flag}");
+/// }
+/// // The byte path needs the CPU's 8-bit swap.
+/// assert!(!e.spinbit_xchg8 || lockyard::HAS_XCHG8);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Experiment {
     /// The experiments on, comma-separated, as GOEXPERIMENT would list them.
     pub flags: &'static str,
-    /// Where they came from: `baseline` or the `LOCKYARD_EXPERIMENT` value.
+    /// Where they came from: `baseline`, or the cargo features and the
+    /// `LOCKYARD_EXPERIMENT` value that changed it (e.g.
+    /// `feature nospinbitmutex, LOCKYARD_EXPERIMENT=spinbitxchg8`).
     pub source: &'static str,
     /// `spinbitmutex`: spinbit is the default backend.
     pub spinbit_mutex: bool,

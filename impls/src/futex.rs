@@ -16,6 +16,33 @@
 //!
 //! Memory ordering: Acquire on every exchange that can take the lock, Release
 //! on the exchange that gives it back, Relaxed on the spin loop's peeks.
+//!
+//! The word is visible through [`RawLock::state_word`], so a caller can see
+//! the three states go by:
+//!
+//! ```
+//! use lockyard::RawLock;
+//! use lockyard::futex::RawFutex;
+//!
+//! let lock = RawFutex::new();
+//! assert_eq!(lock.state_word(), Some(0)); // UNLOCKED
+//! lock.lock();
+//! assert_eq!(lock.state_word(), Some(1)); // LOCKED, nobody asleep
+//! std::thread::scope(|s| {
+//!     s.spawn(|| {
+//!         lock.lock(); // spins a little, then sleeps and writes SLEEPING
+//!         // SAFETY: this thread holds the lock.
+//!         unsafe { lock.unlock() };
+//!     });
+//!     while !lock.is_contended() {
+//!         std::thread::yield_now();
+//!     }
+//!     assert_eq!(lock.state_word(), Some(2)); // SLEEPING
+//!     // SAFETY: the main thread took the lock above; this unlock owes a wake.
+//!     unsafe { lock.unlock() };
+//! });
+//! assert_eq!(lock.state_word(), Some(0));
+//! ```
 
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
@@ -152,4 +179,4 @@ unsafe impl RawLock for RawFutex {
 }
 
 crate::raw_lock::impl_lock_api!(RawFutex);
-crate::raw_lock::lock_api_aliases!(RawFutex, "the tristate futex lock");
+crate::raw_lock::lock_api_aliases!(RawFutex, "the tristate futex lock", "lockyard::futex::");

@@ -8,6 +8,31 @@
 //! `lockyard::spinbit::Mutex<T>` is a typed mutex with guards. [`Mutex`] uses
 //! [`DefaultLock`], chosen per target like Go's `GOEXPERIMENT`: see
 //! [`experiment()`] and the README.
+//!
+//! ```
+//! // The target's default backend (spinbit where the CPU has an 8-bit swap).
+//! static QUEUE: lockyard::Mutex<Vec<u32>> = lockyard::Mutex::new(Vec::new());
+//!
+//! // A backend by name, whatever the default.
+//! let counter = lockyard::futex::Mutex::new(0u32);
+//!
+//! std::thread::scope(|s| {
+//!     for i in 0..4 {
+//!         let counter = &counter;
+//!         s.spawn(move || {
+//!             QUEUE.lock().push(i);
+//!             *counter.lock() += 1;
+//!         });
+//!     }
+//! });
+//! assert_eq!(*counter.lock(), 4);
+//! assert_eq!(QUEUE.lock().len(), 4);
+//! println!("default backend: {}", lockyard::experiment().default_backend);
+//! ```
+//!
+//! None of the lock paths allocates or touches std's lazily initialised
+//! state, so a lockyard lock may guard a `#[global_allocator]` and be taken
+//! in thread exit or on a thread std did not start.
 
 #![warn(missing_docs)]
 
@@ -36,6 +61,10 @@ pub mod xchg8;
 mod yield_lock;
 
 pub use experiment::{Experiment, HAS_XCHG8, SPINBIT_XCHG8};
+/// lock_api, whose `Mutex<R, T>` gives any of lockyard's raw locks a typed
+/// mutex (the backends' `Mutex` aliases are that), re-exported so that its
+/// version always matches the one lockyard implements.
+pub use lock_api;
 pub use os::PRIMITIVE as OS_PRIMITIVE;
 pub use raw_lock::RawLock;
 pub use semaphore::Semaphore;
@@ -56,6 +85,17 @@ pub type DefaultLock = futex::RawFutex;
 pub type DefaultLock = sema::RawSema;
 
 /// The experiment settings this build of lockyard was made with.
+///
+/// ```
+/// use lockyard::RawLock;
+///
+/// let e = lockyard::experiment();
+/// // The default backend is the one `Mutex` and `DefaultLock` use.
+/// assert_eq!(e.default_backend, lockyard::DefaultLock::NAME);
+/// // `spinbitmutex` on means spinbit is the default, and nothing else does.
+/// assert_eq!(e.spinbit_mutex, e.default_backend == "spinbit");
+/// println!("{} ({}), source: {}", e.default_backend, e.flags, e.source);
+/// ```
 pub fn experiment() -> Experiment {
     Experiment::of_this_build(DefaultLock::NAME, os::PRIMITIVE)
 }
@@ -80,7 +120,13 @@ macro_rules! if_xchg8 {
     ($($item:tt)*) => {};
 }
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 raw_lock::lock_api_aliases!(
     DefaultLock,
-    "the target's default backend ([`DefaultLock`])"
+    "the target's default backend ([`DefaultLock`])",
+    "lockyard::"
 );

@@ -3,6 +3,27 @@
 /// A raw mutual-exclusion lock with no data attached: the contract the
 /// harness tests and measures, and the only thing a backend provides.
 ///
+/// Code generic over `RawLock` runs on every backend, and on a state word
+/// the harness can print:
+///
+/// ```
+/// use lockyard::RawLock;
+///
+/// fn critical<L: RawLock>(lock: &L, work: impl FnOnce()) {
+///     lock.lock();
+///     work();
+///     println!("{} while held: {:#x?}", L::NAME, lock.state_word());
+///     // SAFETY: this thread took the lock above.
+///     unsafe { lock.unlock() };
+/// }
+///
+/// static FUTEX: lockyard::futex::RawFutex = lockyard::futex::RawFutex::INIT;
+/// let spinbit = <lockyard::spinbit::RawSpinbit>::new();
+/// critical(&FUTEX, || assert!(FUTEX.is_locked()));
+/// critical(&spinbit, || assert!(!spinbit.try_lock()));
+/// assert!(!FUTEX.is_locked() && !spinbit.is_locked());
+/// ```
+///
 /// # Safety
 ///
 /// Implementations must provide mutual exclusion: between a successful
@@ -104,10 +125,37 @@ pub(crate) use impl_lock_api;
 
 /// Declares `Mutex<T>` and `MutexGuard<'a, T>`, lock_api's typed mutex and
 /// guard on `$raw` (a type with [`impl_lock_api!`]), in the calling module;
-/// `$what` ends the mutex's doc line ("A mutex on ...").
+/// `$what` ends the mutex's doc line ("A mutex on ..."), `$path` is the
+/// module's path from the crate root, for its example.
 macro_rules! lock_api_aliases {
-    ($raw:ty, $what:literal) => {
+    ($raw:ty, $what:literal, $path:literal) => {
         #[doc = concat!("A mutex on ", $what, ".")]
+        ///
+        /// lock_api's `Mutex`: `new` is `const`, `lock` returns a guard that
+        /// unlocks on drop, `try_lock` never blocks, and `into_inner`,
+        /// `get_mut` and `data_ptr` work as on `std::sync::Mutex` (there is no
+        /// poisoning: a panic while holding the guard just unlocks).
+        ///
+        /// ```
+        /// use std::sync::Arc;
+        /// use std::thread;
+        ///
+        #[doc = concat!("let hits = Arc::new(", $path, "Mutex::new(0u64));")]
+        /// let workers: Vec<_> = (0..4)
+        ///     .map(|_| {
+        ///         let hits = Arc::clone(&hits);
+        ///         thread::spawn(move || {
+        ///             for _ in 0..1000 {
+        ///                 *hits.lock() += 1;
+        ///             }
+        ///         })
+        ///     })
+        ///     .collect();
+        /// for w in workers {
+        ///     w.join().unwrap();
+        /// }
+        /// assert_eq!(*hits.lock(), 4000);
+        /// ```
         #[cfg(not(lockyard_loom))]
         pub type Mutex<T> = lock_api::Mutex<$raw, T>;
         /// The guard of [`Mutex`].

@@ -15,6 +15,27 @@
 //! which competes for the lock again like any newcomer. Nodes are 1024-byte
 //! aligned (see `waiter`), so bit 0 of an address is always free.
 //!
+//! Every thread that sleeps on a `sema` lock parks on its own semaphore, the
+//! per-thread [`Semaphore`](crate::Semaphore) of a waiter node that lockyard
+//! keeps and reuses (nodes are never freed, and never allocated on a lock
+//! path: they come from chunks the OS maps).
+//!
+//! ```
+//! use lockyard::sema::Mutex;
+//!
+//! // Go's use: a short critical section around shared runtime state.
+//! let free_list = Mutex::new(vec![3, 2, 1]);
+//! std::thread::scope(|s| {
+//!     for _ in 0..3 {
+//!         s.spawn(|| {
+//!             let item = free_list.lock().pop();
+//!             assert!(item.is_some());
+//!         });
+//!     }
+//! });
+//! assert!(free_list.lock().is_empty());
+//! ```
+//!
 //! Memory ordering: Acquire to take the lock, Release to give it back or to
 //! publish a pushed node's link; the load that precedes a pop is Acquire so the
 //! head's link, written by its pusher, is visible.
@@ -222,4 +243,4 @@ unsafe impl RawLock for RawSema {
 }
 
 crate::raw_lock::impl_lock_api!(RawSema);
-crate::raw_lock::lock_api_aliases!(RawSema, "the tristate semaphore lock");
+crate::raw_lock::lock_api_aliases!(RawSema, "the tristate semaphore lock", "lockyard::sema::");

@@ -28,6 +28,24 @@
 //! word path, `fetch_or` / `fetch_and` of the same bits on the whole word: with
 //! bits 2..8 unused the two are equivalent. See [`Flavor::XCHG8`].
 //!
+//! [`RawSpinbit`] is the lock as Go builds it for the target; its other
+//! flavors pin one choice for comparison, and all of them are locks in their
+//! own right:
+//!
+//! ```
+//! use lockyard::lock_api;
+//! use lockyard::spinbit::{Flavor, RawSpinbitLowLatency, RawSpinbitWord, Standard};
+//!
+//! // The standard flavor's fast path follows the `spinbitxchg8` experiment.
+//! assert_eq!(Standard::XCHG8, lockyard::SPINBIT_XCHG8);
+//! // The word path works on every target; the low-latency flavor lets every
+//! // waiter spin and every unlock wake (Go's `mutexPreferLowLatency`).
+//! static WORD: lock_api::Mutex<RawSpinbitWord, u32> = lock_api::Mutex::new(0);
+//! let eager: lock_api::Mutex<RawSpinbitLowLatency, u8> = lock_api::Mutex::new(7);
+//! *WORD.lock() += 1;
+//! assert_eq!((*WORD.lock(), *eager.lock()), (1, 7));
+//! ```
+//!
 //! Memory ordering: Acquire on every operation that can take the lock, Release
 //! on every one that gives it back or publishes a pushed node's link, Acquire
 //! on taking the stack lock (so the links pushers wrote are visible) and
@@ -418,4 +436,4 @@ crate::raw_lock::impl_lock_api!(RawSpinbit<LowLatency>);
 #[cfg(lockyard_byte_path)]
 crate::raw_lock::impl_lock_api!(RawSpinbit<Xchg8Path>);
 
-crate::raw_lock::lock_api_aliases!(RawSpinbit, "the spinbit lock");
+crate::raw_lock::lock_api_aliases!(RawSpinbit, "the spinbit lock", "lockyard::spinbit::");

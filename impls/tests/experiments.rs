@@ -50,11 +50,53 @@ fn goexperiment_syntax_overrides_left_to_right() {
 #[test]
 fn features_apply_before_the_environment() {
     let r = resolve("x86_64", "linux", &["nospinbitmutex"], None).unwrap();
-    assert_eq!(r.default, "futex");
+    assert_eq!(
+        (r.default, r.source.as_str()),
+        ("futex", "feature nospinbitmutex")
+    );
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let r = resolve("x86_64", "linux", &["nospinbitmutex"], Some("spinbitmutex")).unwrap();
     assert_eq!(r.default, "spinbit");
-    let err = resolve("x86_64", "linux", &["spinbitmutex", "nospinbitmutex"], None).unwrap_err();
-    assert!(err.contains("both enabled"), "{err}");
+    assert_eq!(
+        r.source,
+        "feature nospinbitmutex, LOCKYARD_EXPERIMENT=spinbitmutex"
+    );
+    assert_eq!(
+        r.warnings,
+        ["LOCKYARD_EXPERIMENT entry `spinbitmutex` overrides feature `nospinbitmutex`"]
+    );
+    // The variable agreeing with a feature is no conflict.
+    let r = resolve("x86_64", "linux", &["nospinbitmutex"], Some("none")).unwrap();
+    assert_eq!((r.default, r.warnings.len()), ("futex", 0));
+}
+
+#[test]
+fn opposite_features_resolve_to_the_no_side_with_a_warning() {
+    // Two dependencies of one program asking for opposite things: cargo
+    // unifies them into both features on, which must still build.
+    let both = [
+        "spinbitmutex",
+        "nospinbitmutex",
+        "spinbitxchg8",
+        "nospinbitxchg8",
+    ];
+    let r = resolve("x86_64", "linux", &both, None).unwrap();
+    assert_eq!((r.default, r.flags().as_str()), ("futex", ""));
+    assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].contains("`spinbitmutex` and `nospinbitmutex`")
+            && r.warnings[0].contains("`nospinbitmutex` wins"),
+        "{:?}",
+        r.warnings
+    );
+    // The variable still has the last word.
+    let r = resolve("x86_64", "linux", &both, Some("spinbitmutex")).unwrap();
+    assert_eq!(r.default, "spinbit");
+    assert_eq!(r.warnings.len(), 3, "{:?}", r.warnings);
+    // On a target without an 8-bit swap the `no` side is also the only
+    // possible one for the byte path, so the pair builds there too.
+    let r = resolve("riscv64", "linux", &both, None).unwrap();
+    assert_eq!((r.default, r.spinbitxchg8), ("futex", false));
 }
 
 #[test]
@@ -66,7 +108,15 @@ fn bad_choices_are_errors_that_name_the_valid_ones() {
         text.contains("spinbitmutex / nospinbitmutex") && text.contains("spinbitxchg8"),
         "{text}"
     );
-    let err = resolve("riscv64", "linux", &[], Some("spinbitmutex")).unwrap_err();
+    let err = resolve("riscv64", "linux", &[], Some("spinbitxchg8")).unwrap_err();
     assert!(err.contains("needs a native 8-bit atomic swap"), "{err}");
     assert!(resolve("riscv64", "linux", &["spinbitxchg8"], None).is_err());
+}
+
+#[test]
+fn spinbit_without_an_8_bit_swap_takes_the_word_path() {
+    let r = resolve("riscv64", "linux", &["spinbitmutex"], None).unwrap();
+    assert_eq!((r.default, r.spinbitxchg8), ("spinbit", false));
+    let r = resolve("riscv64", "linux", &[], Some("spinbitmutex")).unwrap();
+    assert_eq!((r.default, r.spinbitxchg8), ("spinbit", false));
 }

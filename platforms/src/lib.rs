@@ -15,7 +15,9 @@
 
 #![warn(missing_docs)]
 
+pub mod benchname;
 pub mod env;
+pub mod host;
 pub mod suite;
 
 use std::fmt;

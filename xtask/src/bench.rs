@@ -2,29 +2,38 @@
 //! `lockyard-conformance` bench `throughput`) on one target, saved in Go's
 //! benchmark format under `target/lockyard/bench/<target>/`, with an SVG
 //! chart of MutexContention, and with `--compare A,B` benchstat's table.
+//! The names carry the backend as a sub-benchmark key
+//! (`BenchmarkMutexContention/backend=spinbit-8`, see
+//! [`lockyard_platforms::benchname`]), so `benchstat -col /backend
+//! results.txt` compares backends from one file.
 //!
 //! Two builds run: the timed one, then (unless `--no-stats`) one with
 //! lockyard's `stats` counters compiled in, for the slow-path events per
-//! 1000 acquisitions; the counters never run inside a timed run.
+//! 1000 acquisitions; the counters never run inside a timed run, and the
+//! header's `stats: on` / `stats: off` line tells the two apart.
+//!
+//! Backend names are checked before anything is built, against what the
+//! suites list on the host (as `cargo xtask test --backend` does).
 //!
 //! With `--baseline REV` ([`baseline`]) the working tree's build runs
 //! against a git revision's instead of backends against each other.
 
 mod baseline;
+mod files;
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
-use crate::chart::{self, Series};
+use crate::chart;
 use crate::compare;
 use crate::flags;
-use crate::names::UsageError;
-use crate::nextest::{self, SUITES_PACKAGE};
+use crate::names::{self, UsageError};
+use crate::nextest::{self, Build, SUITES_PACKAGE};
 use crate::project;
 
 /// The bench target of [`SUITES_PACKAGE`].
@@ -51,6 +60,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         .into());
     };
     nextest::check_tools(sh, plan)?;
+    check_backends(sh, flags)?;
     let target = plan.target.name();
     let smoke = plan.runner != Runner::Native;
 
@@ -120,7 +130,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         )?)
     };
 
-    save(sh, &dir, &timed, stats.as_deref(), smoke)?;
+    files::save(sh, &dir, &timed, stats.as_deref(), smoke, flags.chart_scale)?;
 
     let lines = compare::parse(&timed);
     if let Some(flags::Pair { base: a, other: b }) = &flags.compare {
@@ -218,6 +228,36 @@ fn stream(mut command: Command, args: &[String], hint: &str) -> Result<String> {
     Ok(out)
 }
 
+/// Refuses, before anything is built, a `--backend` or `--compare` name
+/// that is not a backend (or primitive's form) of the suites on the host,
+/// naming the nearest and listing all; lists the suites only when a name
+/// other than `all` is given.
+fn check_backends(sh: &Shell, flags: &flags::Bench) -> Result<()> {
+    let named: Vec<&String> = match &flags.compare {
+        Some(pair) => vec![&pair.base, &pair.other],
+        None => flags.backends.iter().collect(),
+    };
+    if named.iter().all(|n| *n == "all") {
+        return Ok(());
+    }
+    project::require_nextest(sh)?;
+    let suites = nextest::suite_names(sh)?;
+    let valid = nextest::host_backends(sh, &suites, &Build::default())?;
+    Ok(check_names(flags, &valid)?)
+}
+
+/// [`check_backends`] once the valid names are known: `--backend` takes
+/// them or `all`, `--compare` two of them.
+fn check_names(flags: &flags::Bench, valid: &[String]) -> Result<(), UsageError> {
+    match &flags.compare {
+        Some(pair) => [&pair.base, &pair.other]
+            .into_iter()
+            .find(|n| !valid.contains(n))
+            .map_or(Ok(()), |n| Err(names::unknown("backend", n, valid))),
+        None => names::resolve("backend", &flags.backends, valid).map(drop),
+    }
+}
+
 /// The error for `--bench` names that matched no benchmark.
 fn no_match(benches: &[String]) -> anyhow::Error {
     UsageError(format!(
@@ -238,83 +278,6 @@ fn backends_in(lines: &[compare::Line]) -> Vec<String> {
     names
 }
 
-/// Writes `results.txt` (and `stats.txt`), one file per backend with the
-/// backend dropped from the names (`benchstat futex.txt spinbit.txt`), and
-/// the MutexContention charts.
-fn save(sh: &Shell, dir: &Path, timed: &str, stats: Option<&str>, smoke: bool) -> Result<()> {
-    if dir.exists() {
-        sh.remove_path(dir)?;
-    }
-    let by_backend = dir.join("by-backend");
-    sh.create_dir(&by_backend)?;
-    sh.write_file(dir.join("results.txt"), timed)?;
-    if let Some(stats) = stats {
-        sh.write_file(dir.join("stats.txt"), stats)?;
-    }
-    let lines = compare::parse(timed);
-    let header: String = timed
-        .lines()
-        .take_while(|l| !l.starts_with("Benchmark"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    for backend in backends_in(&lines) {
-        let mut text = header.clone();
-        for line in timed.lines() {
-            if let Some(plain) = compare::without_backend(line, &backend) {
-                text.push_str(&plain);
-                text.push('\n');
-            }
-        }
-        sh.write_file(by_backend.join(format!("{backend}.txt")), text)?;
-    }
-    let label = if smoke {
-        " (smoke run under emulation: not performance)"
-    } else {
-        ""
-    };
-    for (unit, file, what) in [
-        ("ns/op", "contention.svg", "wall time"),
-        ("cpu-ns/op", "contention-cpu.svg", "CPU time"),
-    ] {
-        let series = contention_series(&lines, unit);
-        if !series.is_empty() {
-            let svg = chart::line_chart(
-                &format!("MutexContention: {what} per operation{label}"),
-                "threads",
-                &format!("{unit} (median)"),
-                &series,
-            );
-            sh.write_file(dir.join(file), svg)?;
-        }
-    }
-    Ok(())
-}
-
-/// Each backend's median `unit` of MutexContention by thread count.
-fn contention_series(lines: &[compare::Line], unit: &str) -> Vec<Series> {
-    let (_, samples) = compare::samples(lines);
-    backends_in(lines)
-        .into_iter()
-        .map(|backend| {
-            let mut points: Vec<(f64, f64)> = samples
-                .iter()
-                .filter(|((bench, u), _)| u == unit && bench.starts_with("MutexContention-"))
-                .filter_map(|((bench, _), sides)| {
-                    let threads: f64 = bench.rsplit_once('-')?.1.parse().ok()?;
-                    let mut xs = sides.get(&backend)?.clone();
-                    Some((threads, compare::median(&mut xs)))
-                })
-                .collect();
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            Series {
-                name: backend,
-                points,
-            }
-        })
-        .filter(|s| !s.points.is_empty())
-        .collect()
-}
-
 /// The flags of the short smoke run CI makes: every backend, a few thousand
 /// operations per benchmark, the counting build too; it checks the counts,
 /// never the times.
@@ -329,5 +292,57 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         baseline: None,
         no_stats: false,
         runner: Runner::Qemu,
+        chart_scale: chart::Scale::Auto,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn bench(args: &[&str]) -> flags::Bench {
+        let argv = ["xtask", "bench"].iter().chain(args);
+        match flags::Xtask::try_parse_from(argv).unwrap().task {
+            flags::Task::Bench(bench) => bench,
+            other => panic!("not the bench task: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_backends_are_usage_errors_naming_the_nearest() {
+        let valid: Vec<String> = ["futex", "sema", "spinbit", "std", "arena-after"]
+            .map(String::from)
+            .to_vec();
+        let check = |args: &[&str]| check_names(&bench(args), &valid);
+        assert!(check(&[]).is_ok());
+        assert!(check(&["--backend", "spinbit", "--backend", "all"]).is_ok());
+        assert!(check(&["--backend", "arena-after"]).is_ok());
+        assert!(check(&["--compare", "futex,spinbit"]).is_ok());
+
+        let err = check(&["--backend", "futex", "--backend", "nosuch"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown backend `nosuch`\nvalid backends: futex, sema, spinbit, std, arena-after, all"
+        );
+        let err = check(&["--backend", "spinbt"]).unwrap_err();
+        assert!(
+            err.0
+                .starts_with("unknown backend `spinbt`; did you mean `spinbit`?"),
+            "{err}"
+        );
+        let err = check(&["--compare", "futex,semaa"]).unwrap_err();
+        assert!(err.0.contains("did you mean `sema`?"), "{err}");
+        assert!(
+            err.0.ends_with("futex, sema, spinbit, std, arena-after"),
+            "{err}"
+        );
+        // `all` is no side of a comparison.
+        let err = check(&["--compare", "all,futex"]).unwrap_err();
+        assert!(err.0.starts_with("unknown backend `all`"), "{err}");
+        // main exits 2 on it.
+        let err: anyhow::Error = err.into();
+        assert!(err.downcast_ref::<UsageError>().is_some());
     }
 }

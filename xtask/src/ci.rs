@@ -56,6 +56,16 @@ pub const STEPS: &[Step] = &[
         run: host_tests,
     },
     Step {
+        name: "doc-tests",
+        what: "cargo test --doc -p lockyard: the examples in lockyard's documentation",
+        run: doc_tests,
+    },
+    Step {
+        name: "msrv",
+        what: "lockyard built with its rust-version's toolchain, every feature on (additive features)",
+        run: msrv,
+    },
+    Step {
         name: "check",
         what: "cargo xtask check: the check-only targets",
         run: check,
@@ -228,6 +238,58 @@ fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
     result
 }
 
+/// Doctests are outside nextest's reach, so they run here, counted from
+/// rustdoc's `test result:` line.
+fn doc_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let out = cmd!(sh, "cargo test --doc -p lockyard")
+        .ignore_status()
+        .output()
+        .context("cannot run `cargo test --doc -p lockyard`")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let (passed, failed) = doc_test_counts(&stdout)
+        .context("`cargo test --doc -p lockyard` printed no `test result:` line")?;
+    counts.passed += passed;
+    counts.failed += failed;
+    if !out.status.success() {
+        bail!("lockyard's doctests failed; rerun `cargo test --doc -p lockyard`");
+    }
+    if passed == 0 {
+        bail!("`cargo test --doc -p lockyard` ran no doctest: the examples are gone");
+    }
+    Ok(())
+}
+
+/// Passed and failed counts from libtest's `test result: ok. N passed; M
+/// failed; ...` lines, summed.
+fn doc_test_counts(stdout: &str) -> Option<(usize, usize)> {
+    let mut total = None;
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix("test result: ") else {
+            continue;
+        };
+        let count = |word: &str| {
+            rest.split(';')
+                .find_map(|part| {
+                    part.trim()
+                        .trim_start_matches("ok. ")
+                        .trim_start_matches("FAILED. ")
+                        .strip_suffix(word)
+                })
+                .and_then(|n| n.trim().parse::<usize>().ok())
+        };
+        let (passed, failed) = (count(" passed")?, count(" failed")?);
+        let (p, f) = total.unwrap_or((0, 0));
+        total = Some((p + passed, f + failed));
+    }
+    total
+}
+
+fn msrv(sh: &Shell, _: &mut Counts) -> Result<()> {
+    crate::msrv::check(sh)
+}
+
 fn check(sh: &Shell, _: &mut Counts) -> Result<()> {
     crate::check::check(sh, true)
 }
@@ -362,4 +424,19 @@ fn mutants(_: &Shell, _: &mut Counts) -> Result<()> {
         then: Vec::new(),
         no_loom: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_test_counts_read_libtest_summaries() {
+        let ok = "running 7 tests\ntest result: ok. 7 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.20s\n";
+        assert_eq!(doc_test_counts(ok), Some((7, 0)));
+        let failed =
+            "test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out\n";
+        assert_eq!(doc_test_counts(&format!("{ok}{failed}")), Some((12, 2)));
+        assert_eq!(doc_test_counts("error: could not compile"), None);
+    }
 }

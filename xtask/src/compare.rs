@@ -12,16 +12,20 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use lockyard_platforms::benchname;
+
 /// The significance level benchstat uses by default.
 pub const ALPHA: f64 = 0.05;
 
-/// One result line: `BenchmarkMutexContention/spinbit-8 N v unit v unit...`.
+/// One result line: `BenchmarkMutexContention/backend=spinbit-8 N v unit
+/// v unit...`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
-    /// The name without `Benchmark`, the backend and the `-N` suffix,
-    /// with the suffix put back: `MutexContention-8`.
+    /// The name without `Benchmark` and the backend, the `-N` suffix kept:
+    /// `MutexContention-8`.
     pub bench: String,
-    /// The backend (the last `/` part before the suffix).
+    /// The backend: the `backend=` part of the name (or, in names from
+    /// before it was a key, the last `/` part; see [`benchname::split`]).
     pub backend: String,
     /// Every `(value, unit)` pair of the line.
     pub values: Vec<(f64, String)>,
@@ -37,27 +41,26 @@ fn parse_line(line: &str) -> Option<Line> {
     let mut fields = line.split_whitespace();
     let name = fields.next()?.strip_prefix("Benchmark")?;
     let _iterations: u64 = fields.next()?.parse().ok()?;
-    let (path, procs) = name.rsplit_once('-')?;
-    let (bench, backend) = path.rsplit_once('/')?;
+    let (bench, backend) = benchname::split(name)?;
     let rest: Vec<&str> = fields.collect();
     let values = rest
         .chunks_exact(2)
         .filter_map(|pair| Some((pair[0].parse().ok()?, pair[1].to_string())))
         .collect();
     Some(Line {
-        bench: format!("{bench}-{procs}"),
+        bench,
         backend: backend.to_string(),
         values,
     })
 }
 
-/// The line with its backend dropped from the name, so that two backends'
-/// files line up under benchstat: `BenchmarkMutexContention-8 ...`.
+/// The line, if it is one of `backend`'s, with the backend dropped from its
+/// name, so that two backends' files line up under `benchstat a.txt b.txt`:
+/// `BenchmarkMutexContention-8 ...`.
 pub fn without_backend(line: &str, backend: &str) -> Option<String> {
     let name = line.split_whitespace().next()?;
-    let (path, procs) = name.rsplit_once('-')?;
-    let base = path.strip_suffix(&format!("/{backend}"))?;
-    Some(line.replacen(name, &format!("{base}-{procs}"), 1))
+    let (plain, of) = benchname::split(name.strip_prefix("Benchmark")?)?;
+    (of == backend).then(|| line.replacen(name, &format!("Benchmark{plain}"), 1))
 }
 
 /// Samples by benchmark, unit and backend.
@@ -332,7 +335,7 @@ mod tests {
 
     #[test]
     fn lines_parse_and_lose_their_backend() {
-        let text = "goos: linux\nBenchmarkMutexContention/spinbit-8\t 100\t 7.5 ns/op\t 3.0 cpu-ns/op\nPASS\n";
+        let text = "goos: linux\nBenchmarkMutexContention/backend=spinbit-8\t 100\t 7.5 ns/op\t 3.0 cpu-ns/op\nPASS\n";
         let lines = parse(text);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].bench, "MutexContention-8");
@@ -341,9 +344,17 @@ mod tests {
             lines[0].values,
             vec![(7.5, "ns/op".into()), (3.0, "cpu-ns/op".into())]
         );
-        let plain =
-            without_backend("BenchmarkMutexHandoff/Solo/futex-1 10 5 ns/op", "futex").unwrap();
+        let line = "BenchmarkMutexHandoff/Solo/backend=futex-1 10 5 ns/op";
+        let plain = without_backend(line, "futex").unwrap();
         assert_eq!(plain, "BenchmarkMutexHandoff/Solo-1 10 5 ns/op");
+        assert_eq!(without_backend(line, "sema"), None);
+        assert_eq!(without_backend("goos: linux", "futex"), None);
+        // A file from before the backend was a key reads the same.
+        let old = parse("BenchmarkMutexContention/spinbit-8 100 7.5 ns/op\n");
+        assert_eq!(
+            (old[0].bench.as_str(), old[0].backend.as_str()),
+            ("MutexContention-8", "spinbit")
+        );
     }
 
     #[test]
@@ -380,10 +391,10 @@ mod tests {
     fn the_table_marks_insignificant_changes() {
         let mut text = String::new();
         for i in 0..10 {
-            let _ = writeln!(text, "BenchmarkX/a-2 1 {} ns/op", 100 + i);
-            let _ = writeln!(text, "BenchmarkX/b-2 1 {} ns/op", 50 + i);
-            let _ = writeln!(text, "BenchmarkY/a-2 1 {} ns/op", 10 + i % 3);
-            let _ = writeln!(text, "BenchmarkY/b-2 1 {} ns/op", 10 + (i + 1) % 3);
+            let _ = writeln!(text, "BenchmarkX/backend=a-2 1 {} ns/op", 100 + i);
+            let _ = writeln!(text, "BenchmarkX/backend=b-2 1 {} ns/op", 50 + i);
+            let _ = writeln!(text, "BenchmarkY/backend=a-2 1 {} ns/op", 10 + i % 3);
+            let _ = writeln!(text, "BenchmarkY/backend=b-2 1 {} ns/op", 10 + (i + 1) % 3);
         }
         let t = table(&parse(&text), "a", "b");
         let x = t.lines().find(|l| l.starts_with("X-2")).unwrap();

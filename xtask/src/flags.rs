@@ -52,7 +52,8 @@ pub enum Task {
     /// Run lockyard's loom models (impls/tests/loom.rs): every interleaving
     /// of each backend up to a preemption bound.
     Loom(Loom),
-    /// Run lockyard's tests under Miri (nightly with the miri component).
+    /// Run lockyard's tests under Miri (the pinned nightly with the miri
+    /// component: xtask/src/miri.rs `TOOLCHAIN`).
     Miri(Miri),
     /// Run the positive controls (broken locks of lockyard-conformance's
     /// `controls` module) against every suite and loom; print which suite
@@ -155,7 +156,9 @@ pub struct Bench {
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
     /// A backend to run (repeatable), or `all`. Default: futex, sema,
-    /// spinbit and the peers std, parking_lot, pthread and spin.
+    /// spinbit and the peers std, parking_lot, pthread and spin. Names are
+    /// checked before the benchmark is built, against the backends (and
+    /// primitives' forms) the suites list on the host, as for `test`.
     #[arg(long = "backend", value_name = "NAME")]
     pub backends: Vec<String>,
     /// Run only benchmarks whose name contains NAME (repeatable), such as
@@ -172,8 +175,9 @@ pub struct Bench {
     pub benchtime: String,
     /// Compare two backends, `A,B`: run just those, interleaved, and print
     /// benchstat's table (median ± 95% interval, the change, a Mann-Whitney
-    /// U p-value, `~` where p ≥ 0.05, a geomean row).
-    #[arg(long, value_name = "A,B")]
+    /// U p-value, `~` where p ≥ 0.05, a geomean row). Cannot be combined
+    /// with --backend.
+    #[arg(long, value_name = "A,B", conflicts_with = "backends")]
     pub compare: Option<Pair>,
     /// Compare the working tree with git revision REV: build REV's
     /// benchmark in a detached worktree under target/lockyard/baseline/
@@ -189,6 +193,10 @@ pub struct Bench {
     /// How to run a target that can run both ways (as for `test`).
     #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
     pub runner: Runner,
+    /// The y axis of the SVG charts: `auto` draws it logarithmic when the
+    /// lines span more than 10× (largest value over smallest), else linear.
+    #[arg(long, value_enum, value_name = "SCALE", default_value_t = crate::chart::Scale::Auto)]
+    pub chart_scale: crate::chart::Scale,
 }
 
 /// `--compare A,B`: the base backend, then the one compared with it.
@@ -233,7 +241,7 @@ pub struct Loom {
 /// Flags of `cargo xtask miri`.
 #[derive(Debug, clap::Args)]
 pub struct Miri {
-    /// Install the nightly toolchain with miri and rust-src through rustup
+    /// Install the pinned nightly with miri and rust-src through rustup
     /// first if it is missing.
     #[arg(long)]
     pub install: bool,
@@ -322,6 +330,44 @@ mod tests {
         let err = Xtask::try_parse_from(["xtask", "bench", "--compare", "futex"]).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("not `futex`"), "{err}");
+    }
+
+    #[test]
+    fn compare_does_not_take_backends_too() {
+        let err = Xtask::try_parse_from([
+            "xtask",
+            "bench",
+            "--compare",
+            "futex,spinbit",
+            "--backend",
+            "sema",
+        ])
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let msg = err.to_string();
+        assert!(msg.contains("cannot be used with"), "{msg}");
+        assert!(
+            msg.contains("--compare") && msg.contains("--backend"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn chart_scale_is_auto_linear_or_log() {
+        use crate::chart::Scale;
+        let scale = |args: &[&str]| {
+            let argv = ["xtask", "bench"].iter().chain(args);
+            Xtask::try_parse_from(argv).map(|flags| match flags.task {
+                Task::Bench(bench) => bench.chart_scale,
+                other => panic!("not the bench task: {other:?}"),
+            })
+        };
+        assert_eq!(scale(&[]).unwrap(), Scale::Auto);
+        assert_eq!(scale(&["--chart-scale", "log"]).unwrap(), Scale::Log);
+        assert_eq!(scale(&["--chart-scale", "linear"]).unwrap(), Scale::Linear);
+        let err = scale(&["--chart-scale", "sqrt"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("auto, linear, log"), "{err}");
     }
 
     #[test]

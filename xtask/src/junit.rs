@@ -1,17 +1,19 @@
 //! Reads the JUnit XML that nextest writes for a profile with `junit.path`.
 //!
-//! The shape (nextest's `quick-junit` output): `<testsuites>` holds one
-//! `<testsuite name="<package>::<binary>">` per test binary, each holding
-//! `<testcase name=".." time="seconds">`, whose children say how it ended:
-//! `<failure>` or `<error>` (failed, timed out, crashed), `<skipped>`, or
-//! nothing (passed; `<flakyFailure>` marks a pass after retries).
+//! nextest writes it with `quick-junit`, and reading it back goes through
+//! the same crate's deserializer, so the two cannot drift apart on the
+//! shape: `<testsuite name="<package>::<binary>">` per test binary, a
+//! `<testcase>` per test with its time, and a status (failure or error,
+//! skipped, or success with any flaky reruns) with the captured output.
+//! What is ours is the verdict on it: the outcome, and the one line that
+//! says why a case failed.
 
 use std::path::Path;
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use lockyard_platforms::suite::ABORT_PREFIX;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::reader::Reader;
+use quick_junit::{Report, TestCase, TestCaseStatus};
 use serde::{Deserialize, Serialize};
 
 /// How one test case ended.
@@ -52,17 +54,7 @@ pub fn read(path: &Path) -> Result<Vec<Case>> {
     parse(&xml).with_context(|| format!("cannot parse JUnit XML in {}", path.display()))
 }
 
-fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>> {
-    for a in e.attributes() {
-        let a = a?;
-        if a.key.as_ref() == name {
-            return Ok(Some(a.unescape_value()?.into_owned()));
-        }
-    }
-    Ok(None)
-}
-
-/// The text of a failed case's children, gathered while parsing.
+/// The text of a failed case's children.
 #[derive(Default)]
 struct Texts {
     failure_type: Option<String>,
@@ -110,124 +102,56 @@ impl Texts {
     }
 }
 
-/// Which child's text is being read.
-#[derive(Clone, Copy, PartialEq)]
-enum Capture {
-    Failure,
-    Stdout,
-    Stderr,
-}
-
 /// Parses nextest JUnit XML text.
 pub fn parse(xml: &str) -> Result<Vec<Case>> {
-    let mut reader = Reader::from_str(xml);
+    let report = Report::deserialize_from_str(xml).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut cases = Vec::new();
-    let mut binary = String::new();
-    let mut current: Option<(Case, Texts)> = None;
-    // Text is gathered still escaped (entities arrive as separate events)
-    // and unescaped when its element ends.
-    let mut capture: Option<(Capture, String)> = None;
-    loop {
-        let event = reader.read_event()?;
-        match &event {
-            Event::Start(e) | Event::Empty(e) => {
-                let empty = matches!(event, Event::Empty(_));
-                match e.name().as_ref() {
-                    b"testsuite" => {
-                        let name = attr(e, b"name")?.unwrap_or_default();
-                        binary = name.rsplit("::").next().unwrap_or_default().to_string();
-                    }
-                    b"testcase" => {
-                        let case = Case {
-                            binary: binary.clone(),
-                            name: attr(e, b"name")?.context("a <testcase> has no name")?,
-                            outcome: Outcome::Passed,
-                            duration_s: attr(e, b"time")?
-                                .and_then(|t| t.parse().ok())
-                                .unwrap_or(0.0),
-                            message: None,
-                        };
-                        if empty {
-                            cases.push(case);
-                        } else {
-                            current = Some((case, Texts::default()));
-                        }
-                    }
-                    b"failure" | b"error" => {
-                        if let Some((case, texts)) = current.as_mut() {
-                            case.outcome = Outcome::Failed;
-                            case.message = case.message.take().or(attr(e, b"message")?);
-                            texts.failure_type = texts.failure_type.take().or(attr(e, b"type")?);
-                            if !empty {
-                                capture = Some((Capture::Failure, String::new()));
-                            }
-                        }
-                    }
-                    b"system-out" if !empty && current.is_some() => {
-                        capture = Some((Capture::Stdout, String::new()));
-                    }
-                    b"system-err" if !empty && current.is_some() => {
-                        capture = Some((Capture::Stderr, String::new()));
-                    }
-                    b"skipped" => {
-                        if let Some((case, _)) = current.as_mut()
-                            && case.outcome == Outcome::Passed
-                        {
-                            case.outcome = Outcome::Skipped;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::Text(t) => {
-                if let Some((_, text)) = capture.as_mut() {
-                    text.push_str(&t.decode()?);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some((_, text)) = capture.as_mut() {
-                    text.push('&');
-                    text.push_str(&r.decode()?);
-                    text.push(';');
-                }
-            }
-            Event::End(e) => match e.name().as_ref() {
-                b"testcase" => {
-                    if let Some((mut case, texts)) = current.take() {
-                        if case.outcome == Outcome::Failed {
-                            case.message = match (texts.last_words(), case.message.take()) {
-                                (Some(words), Some(how)) => Some(format!("{words} ({how})")),
-                                (Some(words), None) => Some(words),
-                                (None, Some(how)) => Some(how),
-                                (None, None) => texts.message(&case.name),
-                            };
-                        }
-                        cases.push(case);
-                    }
-                }
-                b"failure" | b"error" | b"system-out" | b"system-err" => {
-                    if let (Some((which, raw)), Some((_, texts))) =
-                        (capture.take(), current.as_mut())
-                    {
-                        let text = quick_xml::escape::unescape(&raw)
-                            .map_or(raw.clone(), |t| t.into_owned());
-                        match which {
-                            Capture::Failure => texts.failure = text,
-                            Capture::Stdout => texts.stdout = text,
-                            Capture::Stderr => texts.stderr = text,
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if current.is_some() {
-        bail!("the XML ends inside a <testcase>");
+    for suite in &report.test_suites {
+        let binary = suite.name.as_str().rsplit("::").next().unwrap_or_default();
+        cases.extend(suite.test_cases.iter().map(|case| verdict(binary, case)));
     }
     Ok(cases)
+}
+
+/// One case's outcome, and for a failure the line that says why: what the
+/// suite said before aborting, else the failure's message attribute, else
+/// the most telling line of its output ([`Texts::message`]).
+fn verdict(binary: &str, case: &TestCase) -> Case {
+    let name = case.name.as_str().to_string();
+    let text =
+        |s: Option<&quick_junit::XmlString>| s.map(|s| s.as_str().to_string()).unwrap_or_default();
+    let (outcome, message) = match &case.status {
+        TestCaseStatus::Success { .. } => (Outcome::Passed, None),
+        TestCaseStatus::Skipped { .. } => (Outcome::Skipped, None),
+        TestCaseStatus::NonSuccess {
+            message,
+            ty,
+            description,
+            ..
+        } => {
+            let texts = Texts {
+                failure_type: ty.as_ref().map(|t| t.as_str().to_string()),
+                failure: text(description.as_ref()),
+                stdout: text(case.system_out.as_ref()),
+                stderr: text(case.system_err.as_ref()),
+            };
+            let how = message.as_ref().map(|m| m.as_str().to_string());
+            let message = match (texts.last_words(), how) {
+                (Some(words), Some(how)) => Some(format!("{words} ({how})")),
+                (Some(words), None) => Some(words),
+                (None, Some(how)) => Some(how),
+                (None, None) => texts.message(&name),
+            };
+            (Outcome::Failed, message)
+        }
+    };
+    Case {
+        binary: binary.to_string(),
+        name,
+        outcome,
+        duration_s: case.time.map_or(0.0, |t: Duration| t.as_secs_f64()),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -317,6 +241,20 @@ unlock of unlocked lock
         assert_eq!(
             cases[0].message.as_deref(),
             Some("unlock of unlocked lock (test abort)")
+        );
+    }
+
+    #[test]
+    fn a_pass_after_retries_is_a_pass() {
+        // nextest's shape for a test that failed, then passed on a retry
+        // (the starvation suite's mutex_fairness has retries).
+        let xml = r#"<testsuites><testsuite name="p::starvation"><testcase name="spinbit::mutex_fairness" time="2.5">
+            <flakyFailure message="ran 9 of 10" type="test failure"><system-err>first try</system-err></flakyFailure>
+            </testcase></testsuite></testsuites>"#;
+        let cases = parse(xml).unwrap();
+        assert_eq!(
+            (cases[0].binary.as_str(), cases[0].outcome, cases[0].message.as_deref()),
+            ("starvation", Outcome::Passed, None)
         );
     }
 

@@ -15,6 +15,7 @@ mod flags;
 mod junit;
 mod loom;
 mod miri;
+mod msrv;
 mod mutants;
 mod names;
 mod nextest;

@@ -1,4 +1,4 @@
-//! `cargo xtask miri`: lockyard's tests under Miri, on nightly.
+//! `cargo xtask miri`: lockyard's tests under Miri, on a pinned nightly.
 //!
 //! Miri checks the word paths (the byte path's mixed-size atomics are
 //! outside Rust's memory model, so lockyard compiles them out under Miri).
@@ -14,15 +14,18 @@ use xshell::{Shell, cmd};
 use crate::flags;
 use crate::project;
 
-/// The toolchain Miri runs on.
-pub const TOOLCHAIN: &str = "nightly";
+/// The toolchain Miri runs on: a dated nightly, so that a new nightly (or
+/// a forge's image update) cannot change what CI checks. Move it forward on
+/// purpose, with a Miri run, when a newer Miri is wanted.
+pub const TOOLCHAIN: &str = "nightly-2026-10-30";
 
 /// MIRIFLAGS lockyard needs (see the module docs).
 pub const MIRIFLAGS: &str =
     "-Zmiri-ignore-leaks -Zmiri-disable-isolation -Zmiri-permissive-provenance";
 
 /// The command that installs what Miri needs.
-pub const INSTALL: &str = "rustup toolchain install nightly --profile minimal -c miri,rust-src";
+pub const INSTALL: &str =
+    "rustup toolchain install nightly-2026-10-30 --profile minimal -c miri,rust-src";
 
 /// `cargo xtask miri`.
 pub fn run(flags: flags::Miri) -> Result<()> {
@@ -39,7 +42,7 @@ pub fn run(flags: flags::Miri) -> Result<()> {
     test(&sh)
 }
 
-/// Whether `cargo +nightly miri` works here.
+/// Whether `cargo +TOOLCHAIN miri` works here.
 pub fn available(sh: &Shell) -> bool {
     cmd!(sh, "cargo +{TOOLCHAIN} miri --version")
         .quiet()
@@ -49,11 +52,11 @@ pub fn available(sh: &Shell) -> bool {
         .is_ok()
 }
 
-/// Installs nightly with miri and rust-src.
+/// Installs [`TOOLCHAIN`] with miri and rust-src.
 ///
 /// # Errors
 ///
-/// If rustup cannot (offline, or nightly lacks miri today).
+/// If rustup cannot (offline, or that nightly lacks miri).
 pub fn install(sh: &Shell) -> Result<()> {
     eprintln!("xtask miri: installing: {INSTALL}");
     cmd!(
@@ -68,7 +71,7 @@ pub fn install(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// `cargo +nightly miri test -p lockyard` with [`MIRIFLAGS`].
+/// `cargo +TOOLCHAIN miri test -p lockyard` with [`MIRIFLAGS`].
 pub fn test(sh: &Shell) -> Result<()> {
     let miriflags = match std::env::var("MIRIFLAGS") {
         Ok(flags) if !flags.trim().is_empty() => format!("{MIRIFLAGS} {flags}"),
@@ -85,4 +88,17 @@ pub fn test(sh: &Shell) -> Result<()> {
         began.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_install_line_names_the_pinned_toolchain() {
+        assert!(
+            INSTALL.contains(&format!(" {TOOLCHAIN} ")),
+            "{INSTALL} vs {TOOLCHAIN}"
+        );
+    }
 }

@@ -31,6 +31,21 @@ fn metadata(sh: &Shell) -> Result<serde_json::Value> {
     serde_json::from_str(&json).context("cannot parse `cargo metadata`")
 }
 
+/// A workspace package's `rust-version` (its MSRV), from `cargo metadata`.
+pub fn rust_version(sh: &Shell, package: &str) -> Result<String> {
+    let meta = metadata(sh)?;
+    let packages = meta["packages"]
+        .as_array()
+        .context("`cargo metadata` gave no packages")?;
+    packages
+        .iter()
+        .find(|p| p["name"] == package)
+        .with_context(|| format!("no package `{package}` in the workspace"))?["rust_version"]
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("package `{package}` declares no rust-version"))
+}
+
 /// The workspace's cargo target directory, as cargo resolves it (honouring
 /// `CARGO_TARGET_DIR` and `build.target-dir`).
 pub fn target_dir(sh: &Shell) -> Result<PathBuf> {

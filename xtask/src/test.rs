@@ -19,7 +19,7 @@ use xshell::Shell;
 use crate::flags;
 use crate::junit::Outcome;
 use crate::names;
-use crate::nextest::{self, BackendRun, Build, Cases, SUITES_PACKAGE};
+use crate::nextest::{self, BackendRun, Build, Cases};
 use crate::project;
 use crate::report::{self, Host, Matrix, Report, TargetRun};
 
@@ -122,21 +122,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
         _ => None,
     };
     let suites = names::resolve("suite", &flags.suites, &nextest::suite_names(sh)?)?;
-    eprintln!(
-        "xtask: listing the backends of {} on the host",
-        suites.join(", ")
-    );
-    let mut host_backends = Vec::new();
-    for suite in &suites {
-        let listing = nextest::list(sh, suite, None, &build, &[]).with_context(|| {
-            format!("cannot build and list the `{suite}` suite on the host; `cargo nextest list -p {SUITES_PACKAGE}` shows why")
-        })?;
-        for b in listing.backends.keys() {
-            if !host_backends.contains(b) {
-                host_backends.push(b.clone());
-            }
-        }
-    }
+    let host_backends = nextest::host_backends(sh, &suites, &build)?;
     let backends = names::resolve("backend", &flags.backends, &host_backends)?;
 
     let junit_dir = &output.junit_dir;

@@ -12,6 +12,7 @@
 pub mod workloads;
 
 use lockyard::RawLock;
+use lockyard_platforms::benchname;
 use std::cell::UnsafeCell;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -78,10 +79,11 @@ impl Bench {
         }
     }
 
-    /// Its full name for `backend`, as Go prints it:
-    /// `BenchmarkMutexContention/spinbit-8`.
+    /// Its full name for `backend`, the backend a sub-benchmark key:
+    /// `BenchmarkMutexContention/backend=spinbit-8` (see
+    /// [`lockyard_platforms::benchname`]).
     pub fn full_name(&self, backend: &str) -> String {
-        format!("{}/{backend}-{}", self.name(), self.threads())
+        benchname::full(&self.name(), backend, self.threads())
     }
 }
 

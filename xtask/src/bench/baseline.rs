@@ -298,12 +298,15 @@ mod tests {
 
     #[test]
     fn runs_merge_under_one_header() {
-        let run = |ns: u32| format!("goos: linux\ncores: 2\nBenchmarkX/futex-1 10 {ns} ns/op\n");
+        let run =
+            |ns: u32| format!("goos: linux\ncores: 2\nBenchmarkX/backend=futex-1 10 {ns} ns/op\n");
         let merged = merge(&[run(5), run(6), run(7)]);
         assert_eq!(merged.matches("goos: linux").count(), 1, "{merged}");
-        assert!(merged.starts_with("goos: linux\ncores: 2\nBenchmarkX/futex-1 10 5 ns/op\n"));
         assert!(
-            merged.ends_with("6 ns/op\nBenchmarkX/futex-1 10 7 ns/op\n"),
+            merged.starts_with("goos: linux\ncores: 2\nBenchmarkX/backend=futex-1 10 5 ns/op\n")
+        );
+        assert!(
+            merged.ends_with("6 ns/op\nBenchmarkX/backend=futex-1 10 7 ns/op\n"),
             "{merged}"
         );
         assert_eq!(compare::parse(&merged).len(), 3);
@@ -313,10 +316,19 @@ mod tests {
     fn tables_compare_each_backend_with_its_baseline() {
         let (mut baseline, mut current) = (String::from("goos: linux\n"), String::new());
         for i in 0..10 {
+            // A baseline from before the backend was a key in the names.
             let _ = writeln!(baseline, "BenchmarkX/futex-2 1 {} ns/op", 100 + i);
-            let _ = writeln!(baseline, "BenchmarkX/sema-2 1 {} ns/op", 200 + i % 3);
-            let _ = writeln!(current, "BenchmarkX/futex-2 1 {} ns/op", 50 + i);
-            let _ = writeln!(current, "BenchmarkX/sema-2 1 {} ns/op", 200 + (i + 1) % 3);
+            let _ = writeln!(
+                baseline,
+                "BenchmarkX/backend=sema-2 1 {} ns/op",
+                200 + i % 3
+            );
+            let _ = writeln!(current, "BenchmarkX/backend=futex-2 1 {} ns/op", 50 + i);
+            let _ = writeln!(
+                current,
+                "BenchmarkX/backend=sema-2 1 {} ns/op",
+                200 + (i + 1) % 3
+            );
         }
         let relabelled = relabel(compare::parse(&baseline), "abc1234");
         assert_eq!(relabelled[0].backend, "futex@abc1234");

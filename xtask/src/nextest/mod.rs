@@ -16,7 +16,7 @@ use xshell::Shell;
 
 pub use experiment::probe_experiment;
 pub use plan::{Build, Plan, cargo_env, check_tools, limitations, plan_targets};
-pub use run::{BackendRun, Cases, Listing, list, run_backend, synthetic};
+pub use run::{BackendRun, Cases, Listing, host_backends, list, run_backend, synthetic};
 
 use crate::project;
 

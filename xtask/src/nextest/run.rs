@@ -101,6 +101,28 @@ pub fn list(
     parse_listing(&json)
 }
 
+/// The backends the `suites` list when built for the host, in the order
+/// they first appear: what `--backend` names are checked against (`test`,
+/// `bench`).
+pub fn host_backends(sh: &Shell, suites: &[String], build: &Build) -> Result<Vec<String>> {
+    eprintln!(
+        "xtask: listing the backends of {} on the host",
+        suites.join(", ")
+    );
+    let mut backends: Vec<String> = Vec::new();
+    for suite in suites {
+        let listing = list(sh, suite, None, build, &[]).with_context(|| {
+            format!("cannot build and list the `{suite}` suite on the host; `cargo nextest list -p {SUITES_PACKAGE}` shows why")
+        })?;
+        for b in listing.backends.keys() {
+            if !backends.contains(b) {
+                backends.push(b.clone());
+            }
+        }
+    }
+    Ok(backends)
+}
+
 /// The part of `cargo nextest list --message-format json` read here.
 #[derive(Deserialize)]
 struct NextestList {

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use lockyard_platforms::{Runner, Target};
 use serde::{Deserialize, Serialize};
-use sysinfo::{CpuRefreshKind, RefreshKind, System};
+use sysinfo::System;
 use xshell::Shell;
 
 use crate::junit::Outcome;
@@ -52,9 +52,11 @@ pub struct Host {
     pub goarch: String,
     /// The host's Rust triple.
     pub triple: String,
-    /// CPU model name.
+    /// CPU model name (`unknown` when the OS gives none).
     pub cpu: String,
-    /// Logical CPUs (what GOMAXPROCS defaults to).
+    /// The CPUs the run may use: affinity mask and cgroup quota applied
+    /// (what GOMAXPROCS defaults to), as the bench header's `cores:` says
+    /// ([`lockyard_platforms::host::Cpu`]).
     pub cores: usize,
     /// Physical cores, when known.
     pub physical_cores: Option<usize>,
@@ -67,20 +69,13 @@ impl Host {
     pub fn detect(sh: &Shell) -> Result<Host> {
         let triple = project::host_triple(sh)?;
         let row = lockyard_platforms::by_triple(&triple);
-        let sys =
-            System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()))
-                .context("cannot read host facts")?;
-        let cpu = sys
-            .cpus()
-            .first()
-            .map(|c| c.brand().trim().to_string())
-            .unwrap_or_default();
+        let cpu = lockyard_platforms::host::Cpu::detect();
         Ok(Host {
             goos: row.map_or(std::env::consts::OS, |t| t.goos).to_string(),
             goarch: row.map_or(std::env::consts::ARCH, |t| t.goarch).to_string(),
             triple,
-            cpu,
-            cores: sys.cpus().len(),
+            cpu: cpu.model,
+            cores: cpu.cores,
             physical_cores: System::physical_core_count().ok(),
             kernel: System::kernel_version().ok(),
         })
