@@ -142,6 +142,25 @@ pub const FAIRNESS_ACQUISITIONS: usize = 10;
 /// above a pass, room for a loaded machine or qemu.
 pub const FAIRNESS_DEADLINE: Duration = Duration::from_secs(10);
 
+// The bounded-wait check (`starvation::bounded`), held against backends
+// that promise a bounded wait (`Promises::bounded_wait`: spinbit-bounded,
+// whose bound is 1 ms) and run as a measurement for the others.
+
+/// How long each of the two hammers holds the lock, busy: far longer than a
+/// waiter spins, so a woken sleeper that finds the lock held sleeps again.
+pub const BOUNDED_HAMMER_HOLD: Duration = Duration::from_micros(100);
+/// How long the victim stays away between its acquisitions, so that each
+/// one starts from sleep under the hammers' traffic.
+pub const BOUNDED_VICTIM_PAUSE: Duration = Duration::from_millis(1);
+/// The victim's acquisitions.
+pub const BOUNDED_ACQUISITIONS: usize = 40;
+/// The longest the victim may wait. A handoff after 1 ms, the hammer's
+/// 100 µs section and a wake make about 1.5 ms; the limit is over ten times
+/// that, room for a loaded machine and qemu, and still well below what a
+/// lock without a bound makes the victim wait here (spinbit: tens to
+/// hundreds of milliseconds, see the README's figures).
+pub const BOUNDED_WAIT_LIMIT: Duration = Duration::from_millis(20);
+
 /// Rounds of the tail-wake comparison: spinbit with and without its tail
 /// wake, interleaved, each an 8-thread run of [`TAIL_WAKE_RUN`].
 pub const TAIL_WAKE_ROUNDS: usize = 2;

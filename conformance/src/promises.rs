@@ -24,6 +24,11 @@ pub struct Promises {
     /// peers whose locks take no memory (std, pthread, spin); not
     /// parking_lot, whose parking table allocates.
     pub allocator_safe: bool,
+    /// A sleeper's wait is bounded: once the oldest has waited the flavor's
+    /// bound, an unlock hands it the lock (spinbit-bounded). Held to
+    /// [`BOUNDED_WAIT_LIMIT`](crate::budget::BOUNDED_WAIT_LIMIT) in the
+    /// starvation suite's contention runs.
+    pub bounded_wait: bool,
 }
 
 impl Promises {
@@ -34,6 +39,7 @@ impl Promises {
         tail_wake: false,
         latecomer_gets_in: false,
         allocator_safe: false,
+        bounded_wait: false,
     };
     /// Only [`allocator_safe`](Promises::allocator_safe): the peers the
     /// suites measure rather than hold to lockyard's other promises, whose
@@ -56,5 +62,10 @@ impl Promises {
     pub const SPINBIT: Promises = Promises {
         tail_wake: true,
         ..Promises::WAITER_NODES
+    };
+    /// spinbit with a bounded wait.
+    pub const SPINBIT_BOUNDED: Promises = Promises {
+        bounded_wait: true,
+        ..Promises::SPINBIT
     };
 }

@@ -3,13 +3,15 @@
 
 use crate::backend::Backend;
 use crate::budget::Budget;
-use crate::controls::{Allocating, Busted, LittleByte, LostWake, Relaxed, Starving, Unmutated};
+use crate::controls::{
+    Allocating, Busted, LittleByte, LostWake, NoHandoff, Relaxed, Starving, Unmutated,
+};
 use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
 use crate::promises::Promises;
 use libtest_mimic::Trial;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
-use lockyard::spinbit::{RawSpinbit, RawSpinbitLowLatency, RawSpinbitWord};
+use lockyard::spinbit::{RawSpinbit, RawSpinbitBounded, RawSpinbitLowLatency, RawSpinbitWord};
 use lockyard_platforms::env;
 
 /// The backend list, with spinbit's byte-path flavor after the word path
@@ -20,6 +22,7 @@ macro_rules! backend_list {
             Backend::of::<RawFutex>(Promises::FUTEX),
             Backend::of::<RawSema>(Promises::WAITER_NODES),
             Backend::of::<RawSpinbit>(Promises::SPINBIT),
+            Backend::of::<RawSpinbitBounded>(Promises::SPINBIT_BOUNDED),
             Backend::of::<RawSpinbitLowLatency>(Promises::SPINBIT),
             Backend::of::<RawSpinbitWord>(Promises::SPINBIT),
             $(Backend::of::<$byte_path>(Promises::SPINBIT),)?
@@ -56,6 +59,8 @@ pub static CONTROLS: &[Backend] = &[
     Backend::of::<RawSpinbit<Starving>>(Promises::SPINBIT),
     Backend::of::<RawSpinbit<Relaxed>>(Promises::SPINBIT),
     Backend::of::<RawSpinbit<LittleByte>>(Promises::SPINBIT),
+    // Promises the bound it no longer keeps.
+    Backend::of::<RawSpinbit<NoHandoff>>(Promises::SPINBIT_BOUNDED),
     // Promises allocator safety, which it breaks.
     Backend::of::<Allocating>(Promises::ALLOCATOR_SAFE),
     Backend::of::<RawSpinbit<Unmutated>>(Promises::SPINBIT),

@@ -2,7 +2,8 @@
 //!
 //! * [`futex`]: the tristate futex lock (`lock_futex_tristate.go`).
 //! * [`sema`]: the tristate semaphore lock (`lock_sema_tristate.go`).
-//! * [`spinbit`]: the spinbit lock (`lock_spinbit.go`), Go's default since 1.24.
+//! * [`spinbit`]: the spinbit lock (`lock_spinbit.go`), Go's default since 1.24,
+//!   and beyond Go its bounded-wait flavor, [`spinbit::BoundedMutex`].
 //!
 //! Every backend implements [`RawLock`] and `lock_api::RawMutex`, so
 //! `lockyard::spinbit::Mutex<T>` is a typed mutex with guards. [`Mutex`] uses

@@ -66,12 +66,14 @@ use core::marker::PhantomData;
 
 mod flags;
 mod flavor;
+mod handoff;
 #[cfg(all(test, not(lockyard_loom)))]
 mod tests;
+mod wake;
 
 #[cfg(lockyard_byte_path)]
 pub use flavor::Xchg8Path;
-pub use flavor::{Flavor, LowLatency, Standard, WordPath};
+pub use flavor::{Bounded, Flavor, HANDOFF_AFTER, LowLatency, Standard, WordPath};
 
 /// Held.
 pub const LOCKED: usize = 0x001;
@@ -125,6 +127,8 @@ pub type RawSpinbitWord = RawSpinbit<WordPath>;
 pub type RawSpinbitXchg8 = RawSpinbit<Xchg8Path>;
 /// spinbit's low-latency variant.
 pub type RawSpinbitLowLatency = RawSpinbit<LowLatency>;
+/// spinbit with a bounded wait (see `spinbit/handoff.rs`).
+pub type RawSpinbitBounded = RawSpinbit<Bounded>;
 
 impl<F: Flavor> RawSpinbit<F> {
     const_fn_unless_loom! {
@@ -161,6 +165,8 @@ impl<F: Flavor> RawSpinbit<F> {
             let mut we_spin = false;
             let mut at_tail = false;
             let mut woken = false;
+            // Whether this call's wait start is on our node (bounded flavor).
+            let mut stamped = false;
             // Relaxed peeks throughout: only the read-modify-writes acquire.
             let mut v = self.key.load(Ordering::Relaxed);
             let mut i = 0;
@@ -227,6 +233,9 @@ impl<F: Flavor> RawSpinbit<F> {
                 if v & LOCKED == 0 {
                     panic!("lock: sleeping while lock is available");
                 }
+                if F::HANDOFF_AFTER_US.is_some() {
+                    self.stamp(me, &mut stamped);
+                }
                 // Relaxed: published by the Release push.
                 me.next.store(stack_head(v), Ordering::Relaxed);
                 let mut next = with_stack_head(v, me.addr()) | SLEEPING;
@@ -242,6 +251,9 @@ impl<F: Flavor> RawSpinbit<F> {
                     we_spin = false;
                     record(Event::Sleep);
                     me.sema.sleep(None);
+                    if F::HANDOFF_AFTER_US.is_some() && Self::handed_to(me) {
+                        return;
+                    }
                     woken = true;
                     // Relaxed: the semaphore's Acquire ordered the popper's
                     // writes before this read. A node woken with nothing below
@@ -254,98 +266,6 @@ impl<F: Flavor> RawSpinbit<F> {
                 i += 1;
             }
         })
-    }
-
-    /// Pops and wakes a sleeper if the rules call for it (Go's `unlock2Wake`).
-    #[cold]
-    fn unlock_wake(&self) {
-        // Relaxed: the stack-lock compare-exchange below is what acquires.
-        let mut v = self.key.load(Ordering::Relaxed);
-        let anti_starve = F::tail_wake();
-        if !(anti_starve || v & SPINNING == 0 || F::LOW_LATENCY) {
-            // A spinner is awake and will take the lock: no wake needed.
-            return;
-        }
-        loop {
-            if stack_head(v) == 0 || v & STACK_LOCKED != 0 {
-                // Nobody sleeps, or the stack lock's holder will make the very
-                // decision we would.
-                return;
-            }
-            // Acquire: the links of every node pushed so far become visible.
-            match self.key.compare_exchange_weak(
-                v,
-                v | STACK_LOCKED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => break,
-                Err(now) => v = now,
-            }
-        }
-
-        // We hold the stack lock: pushers may still add on top, but only we
-        // remove nodes or rewrite their links.
-        let mut committed: Option<&'static Waiter> = None;
-        loop {
-            let flags = v & (M_MASK & !STACK_LOCKED); // drop the stack lock
-            // SAFETY: the head is non-zero (checked above, and only we pop)
-            // and every head was packed from `Waiter::addr`.
-            let head = unsafe { Waiter::from_addr(stack_head(v)) };
-            let mut new_head = stack_head(v);
-            let mut wake = committed;
-            if committed.is_none() {
-                if v & SPINNING == 0 || F::LOW_LATENCY {
-                    wake = Some(head);
-                }
-                if anti_starve {
-                    // Walk to the bottom: O(sleepers), one time in 16.
-                    let (mut prev, mut bottom) = (head, head);
-                    loop {
-                        // Relaxed: links were published to us by the Acquire.
-                        let below = bottom.next.load(Ordering::Relaxed);
-                        if below == 0 {
-                            break;
-                        }
-                        prev = bottom;
-                        // SAFETY: a non-zero link is a node address written by
-                        // the pusher from `Waiter::addr`.
-                        bottom = unsafe { Waiter::from_addr(below) };
-                    }
-                    wake = Some(bottom);
-                    if !core::ptr::eq(bottom, head) {
-                        // Unlink the bottom now; the Release below publishes it.
-                        prev.next.store(0, Ordering::Relaxed);
-                        committed = Some(bottom);
-                    }
-                }
-            }
-            if wake.is_some_and(|w| core::ptr::eq(w, head)) {
-                // Relaxed: published to us by the Acquire that took the lock.
-                new_head = head.next.load(Ordering::Relaxed);
-            }
-            // Release: drops the stack lock and publishes any unlinking.
-            // Acquire on failure: a new head's link must be visible next round.
-            match self.key.compare_exchange_weak(
-                v,
-                new_head | flags,
-                Ordering::Release,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    if let Some(waiter) = wake {
-                        record(if anti_starve {
-                            Event::TailWake
-                        } else {
-                            Event::Wake
-                        });
-                        waiter.sema.wake();
-                    }
-                    return;
-                }
-                Err(now) => v = now,
-            }
-        }
     }
 }
 
@@ -402,6 +322,9 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
 
     #[inline]
     unsafe fn unlock(&self) {
+        if F::HANDOFF_AFTER_US.is_some() && self.hand_off() {
+            return;
+        }
         // Release: hand the critical section's writes over.
         let prev = self.clear_flags(F::GIVE);
         if prev & LOCKED == 0 {
@@ -433,7 +356,34 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
 crate::raw_lock::impl_lock_api!(RawSpinbit<Standard>);
 crate::raw_lock::impl_lock_api!(RawSpinbit<WordPath>);
 crate::raw_lock::impl_lock_api!(RawSpinbit<LowLatency>);
+crate::raw_lock::impl_lock_api!(RawSpinbit<Bounded>);
 #[cfg(lockyard_byte_path)]
 crate::raw_lock::impl_lock_api!(RawSpinbit<Xchg8Path>);
 
 crate::raw_lock::lock_api_aliases!(RawSpinbit, "the spinbit lock", "lockyard::spinbit::");
+
+/// A mutex on spinbit with a bounded wait ([`RawSpinbitBounded`]): once
+/// the oldest sleeper has waited [`HANDOFF_AFTER`], an unlock hands the lock
+/// straight to it (see `spinbit/handoff.rs`).
+///
+/// ```
+/// use lockyard::spinbit::BoundedMutex;
+///
+/// let log = BoundedMutex::new(Vec::new());
+/// std::thread::scope(|s| {
+///     for t in 0..3 {
+///         let log = &log;
+///         s.spawn(move || {
+///             for i in 0..100 {
+///                 log.lock().push((t, i));
+///             }
+///         });
+///     }
+/// });
+/// assert_eq!(log.lock().len(), 300);
+/// ```
+#[cfg(not(lockyard_loom))]
+pub type BoundedMutex<T> = lock_api::Mutex<RawSpinbitBounded, T>;
+/// The guard of [`BoundedMutex`].
+#[cfg(not(lockyard_loom))]
+pub type BoundedMutexGuard<'a, T> = lock_api::MutexGuard<'a, RawSpinbitBounded, T>;

@@ -20,6 +20,9 @@ pub enum Event {
     /// An unlocker woke the bottom of the sleep stack to stop it starving
     /// (spinbit only; also counted as a wake).
     TailWake = 3,
+    /// An unlocker handed the lock to a sleeper that had waited past its
+    /// bound (spinbit-bounded only; also counted as a wake).
+    Handoff = 4,
 }
 
 /// Event totals since the last [`reset`].
@@ -33,6 +36,8 @@ pub struct Stats {
     pub wakes: u64,
     /// Tail wakes.
     pub tail_wakes: u64,
+    /// Handoffs to a sleeper past its wait bound.
+    pub handoffs: u64,
 }
 
 /// Whether this build counts events (the `stats` feature).
@@ -45,7 +50,7 @@ mod imp {
     use core::sync::atomic::{AtomicU64, Ordering};
 
     /// How many kinds of [`Event`] there are.
-    const EVENTS: usize = 4;
+    const EVENTS: usize = 5;
 
     /// One cache line per counter so counting does not add false sharing.
     #[repr(align(128))]
@@ -62,7 +67,7 @@ mod imp {
     #[inline(always)]
     pub(crate) fn record(event: Event) {
         add(event);
-        if event == Event::TailWake {
+        if matches!(event, Event::TailWake | Event::Handoff) {
             add(Event::Wake);
         }
     }
@@ -75,6 +80,7 @@ mod imp {
             sleeps: get(Event::Sleep),
             wakes: get(Event::Wake),
             tail_wakes: get(Event::TailWake),
+            handoffs: get(Event::Handoff),
         }
     }
 

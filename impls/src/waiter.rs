@@ -32,6 +32,16 @@ pub struct Waiter {
     pub(crate) next: AtomicUsize,
     /// Where the owner sleeps and its waker posts.
     pub(crate) sema: Semaphore,
+    /// When the owner's current lock call first went to sleep (the clock's
+    /// microseconds): how long it has waited, for a bounded-wait flavor.
+    pub(crate) wait_start: AtomicUsize,
+    /// A hint, kept on the stack's top node: the `wait_start` of the oldest
+    /// sleeper below it. Pushers copy it up; whoever takes the bottom off
+    /// refreshes it; a stale value only costs a walk that corrects it.
+    pub(crate) oldest: AtomicUsize,
+    /// Non-zero when an unlocker handed the lock to this node's owner: it
+    /// wakes holding the lock. Written before the wake, read after it.
+    pub(crate) handed_off: AtomicUsize,
     /// Link in the pool of idle nodes while no thread owns the node.
     pub(crate) pool_link: Link,
 }
@@ -44,6 +54,9 @@ impl Waiter {
         Waiter {
             next: AtomicUsize::new(0),
             sema: Semaphore::new(),
+            wait_start: AtomicUsize::new(0),
+            oldest: AtomicUsize::new(0),
+            handed_off: AtomicUsize::new(0),
             pool_link: Link::new(),
         }
     }

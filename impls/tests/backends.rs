@@ -6,7 +6,7 @@
 use lockyard::RawLock;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
-use lockyard::spinbit::{RawSpinbit, RawSpinbitLowLatency, RawSpinbitWord};
+use lockyard::spinbit::{RawSpinbit, RawSpinbitBounded, RawSpinbitLowLatency, RawSpinbitWord};
 use rstest::rstest;
 use rstest_reuse::{apply, template};
 use std::cell::UnsafeCell;
@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 #[case::spinbit(RawSpinbit::<lockyard::spinbit::Standard>::new())]
 #[case::spinbit_word(RawSpinbitWord::new())]
 #[case::spinbit_lowlatency(RawSpinbitLowLatency::new())]
+#[case::spinbit_bounded(RawSpinbitBounded::new())]
 fn every_backend<L: RawLock + 'static>(#[case] lock: L) {}
 
 /// A counter only the lock holder touches.

@@ -23,7 +23,7 @@ mod list;
 use lockyard::RawLock;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
-use lockyard::spinbit::{Flavor, RawSpinbit, RawSpinbitLowLatency};
+use lockyard::spinbit::{Flavor, RawSpinbit, RawSpinbitBounded, RawSpinbitLowLatency};
 use loom::cell::UnsafeCell;
 use loom::sync::Arc;
 use loom::thread;
@@ -198,6 +198,14 @@ fn spinbit_tail_never_two_deep_stack() {
     two_deep_stack::<TailNever>();
 }
 
+/// spinbit-bounded's handoff takes the bottom of a two-deep stack from
+/// under the head, with the lock held throughout (its bound is zero under
+/// loom, so the unlock always hands off).
+#[test]
+fn spinbit_bounded_two_deep_stack() {
+    two_deep_stack::<lockyard::spinbit::Bounded>();
+}
+
 macro_rules! models {
     ($($name:ident: $lock:ty;)*) => {$(
         mod $name {
@@ -234,6 +242,8 @@ models! {
     // the tail wake to always and never.
     spinbit: RawSpinbit;
     spinbit_lowlatency: RawSpinbitLowLatency;
+    // Its bound is zero under loom: every unlock over a sleeper hands off.
+    spinbit_bounded: RawSpinbitBounded;
     spinbit_tail_always: RawSpinbit<TailAlways>;
     spinbit_tail_never: RawSpinbit<TailNever>;
 }

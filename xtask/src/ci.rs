@@ -107,7 +107,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "chaos",
-        what: "the conformance suite with fault injection: every runnable target × futex, sema, spinbit",
+        what: "the conformance suite with fault injection: every runnable target × futex, sema, spinbit, spinbit-bounded",
         run: chaos,
     },
     Step {
@@ -404,7 +404,7 @@ fn miri(sh: &Shell, _: &mut Counts) -> Result<()> {
 /// `cargo xtask test --chaos --target all` (about 90 s on 2 cores).
 const CHAOS_TARGETS: &[&str] = &["all"];
 /// lockyard's own backends: the peers have no fault injection.
-const CHAOS_BACKENDS: &[&str] = &["futex", "sema", "spinbit"];
+const CHAOS_BACKENDS: &[&str] = &["futex", "sema", "spinbit", "spinbit-bounded"];
 
 fn chaos(sh: &Shell, counts: &mut Counts) -> Result<()> {
     let flags = test_flags(CHAOS_TARGETS, CHAOS_BACKENDS, "conformance", true);

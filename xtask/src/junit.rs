@@ -253,7 +253,11 @@ unlock of unlocked lock
             </testcase></testsuite></testsuites>"#;
         let cases = parse(xml).unwrap();
         assert_eq!(
-            (cases[0].binary.as_str(), cases[0].outcome, cases[0].message.as_deref()),
+            (
+                cases[0].binary.as_str(),
+                cases[0].outcome,
+                cases[0].message.as_deref()
+            ),
             ("starvation", Outcome::Passed, None)
         );
     }

@@ -6,6 +6,9 @@
 //!   index, the max, p99.9 and median wait; they fail only on a lost
 //!   increment or a thread starved for most of the run.
 //! * `mutex_fairness`: Go's `TestMutexFairness` (see [`fairness`]).
+//! * `bounded_wait`: a thread that comes back now and then, beside two that
+//!   keep the lock busy, must get it within a limit (see [`bounded`]); held
+//!   against backends that promise a bounded wait, a measurement for others.
 //! * `spinbit::tail_wake_matters`: spinbit against the same lock with its
 //!   tail wake switched off ([`NoTailWake`]), interleaved; the suite shows
 //!   the worst wait and the smallest share with and without.
@@ -16,6 +19,7 @@
 //!
 //! [`env::FIGURES_DIR`]: lockyard_platforms::env::FIGURES_DIR
 
+pub mod bounded;
 pub mod contention;
 pub mod fairness;
 pub mod figures;
@@ -66,6 +70,13 @@ pub fn trials<L: RawLock + 'static>(promises: Promises, budget: &Budget) -> Vec<
     // `--run-ignored all` (parking_lot, whose waiters yield while spinning,
     // misses it).
     trials.push(fairness.with_ignored_flag(!promises.latecomer_gets_in));
+    let bounded = trial(L::NAME, "bounded_wait", budget, |_, w| {
+        let waits = bounded::measure::<L>(w)?;
+        println!("{}", waits.line());
+        bounded::check(&waits)
+    });
+    // Held where promised; a measurement for the rest (`--run-ignored all`).
+    trials.push(bounded.with_ignored_flag(!promises.bounded_wait));
     trials
 }
 

@@ -166,31 +166,33 @@ impl Runner {
 }
 
 /// Units of [`slow_path_events`] per 1000 acquisitions of a backend.
-pub const PER_ACQUISITION: [&str; 4] = [
+pub const PER_ACQUISITION: [&str; 5] = [
     "spins/1k-acq",
     "sleeps/1k-acq",
     "wakes/1k-acq",
     "tailwakes/1k-acq",
+    "handoffs/1k-acq",
 ];
 /// Units of [`slow_path_events`] per 1000 operations of a primitive form:
 /// the events of the lockyard lock it takes, if any.
-pub const PER_OPERATION: [&str; 4] = [
+pub const PER_OPERATION: [&str; 5] = [
     "spins/1k-op",
     "sleeps/1k-op",
     "wakes/1k-op",
     "tailwakes/1k-op",
+    "handoffs/1k-op",
 ];
 
 /// In a build with lockyard's `stats` feature, the slow-path events of the
-/// run that just ended (spins, sleeps, wakes, tail wakes) per 1000 of its
+/// run that just ended (spins, sleeps, wakes, tail wakes, handoffs) per 1000 of its
 /// `n` operations, in `units`; nothing in other builds.
-pub fn slow_path_events(n: u64, units: &[&'static str; 4]) -> Vec<(f64, &'static str)> {
+pub fn slow_path_events(n: u64, units: &[&'static str; 5]) -> Vec<(f64, &'static str)> {
     if !lockyard::stats::ENABLED {
         return Vec::new();
     }
     let s = lockyard::stats::snapshot();
     let per_k = |x: u64| x as f64 * 1000.0 / n as f64;
-    let counts = [s.spins, s.sleeps, s.wakes, s.tail_wakes];
+    let counts = [s.spins, s.sleeps, s.wakes, s.tail_wakes, s.handoffs];
     counts
         .into_iter()
         .map(per_k)

@@ -33,9 +33,11 @@
 use crate::primitive::AtomicU32;
 use std::time::Duration;
 
+mod clock;
 mod deadline;
 mod map;
 
+pub(crate) use clock::now_us;
 pub(crate) use deadline::{Deadline, Left};
 pub(crate) use map::{MAP_ALIGN, map_zeroed};
 

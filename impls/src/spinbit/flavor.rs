@@ -18,6 +18,10 @@ pub trait Flavor: Send + Sync + 'static {
     /// Go's exemption for `sched.lock`: every waiter may spin and every
     /// unlock wakes, for low-latency handoff at the risk of collapse.
     const LOW_LATENCY: bool = false;
+    /// A bound on a sleeper's wait, in microseconds: once the oldest sleeper
+    /// has waited this long, an unlock hands the lock straight to it (see
+    /// `handoff`). `None` is Go's spinbit, which bounds nothing.
+    const HANDOFF_AFTER_US: Option<usize> = None;
 
     /// Whether this unlock should wake the bottom of the stack. Go draws it at
     /// random, one in [`TAIL_WAKE_PERIOD`].
@@ -47,6 +51,12 @@ pub trait Flavor: Send + Sync + 'static {
     #[doc(hidden)]
     #[inline]
     fn skip_wake() -> bool {
+        false
+    }
+    /// Whether this unlock skips a handoff that is due.
+    #[doc(hidden)]
+    #[inline]
+    fn skip_handoff() -> bool {
         false
     }
 }
@@ -81,4 +91,23 @@ impl Flavor for LowLatency {
     const NAME: &'static str = "spinbit-lowlatency";
     const XCHG8: bool = crate::experiment::SPINBIT_XCHG8;
     const LOW_LATENCY: bool = true;
+}
+
+/// The default wait bound of [`Bounded`]: Go's `sync.Mutex` starvation
+/// threshold (parking_lot forces a fair unlock about every 0.5 ms).
+pub const HANDOFF_AFTER: core::time::Duration = core::time::Duration::from_millis(1);
+
+/// spinbit with a bounded wait: Go's behaviour, plus a handoff to the oldest
+/// sleeper once it has waited [`HANDOFF_AFTER`]. Under loom, whose clock
+/// stands still, the bound is zero: every unlock over a sleeper hands off,
+/// so the models explore the handoff.
+pub struct Bounded;
+impl Flavor for Bounded {
+    const NAME: &'static str = "spinbit-bounded";
+    const XCHG8: bool = crate::experiment::SPINBIT_XCHG8;
+    const HANDOFF_AFTER_US: Option<usize> = Some(if cfg!(lockyard_loom) {
+        0
+    } else {
+        HANDOFF_AFTER.as_micros() as usize
+    });
 }
