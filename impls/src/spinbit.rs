@@ -322,8 +322,16 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
 
     #[inline]
     unsafe fn unlock(&self) {
-        if F::HANDOFF_AFTER_US.is_some() && self.hand_off() {
-            return;
+        if F::HANDOFF_AFTER_US.is_some() {
+            // Release, as below. One compare-exchange, no load before it: a
+            // load ahead of the read-modify-write costs the uncontended
+            // unlock a third of its time.
+            match self.release_if_alone(F::GIVE) {
+                Ok(()) => return,
+                Err(flags) if flags & SLEEPING != 0 && self.hand_off() => return,
+                // Sleepers but no handoff due, or a misuse: the usual way.
+                Err(_) => {}
+            }
         }
         // Release: hand the critical section's writes over.
         let prev = self.clear_flags(F::GIVE);

@@ -4,7 +4,7 @@
 //! With bits 2..8 unused the two are equivalent; see `xchg8` for why the
 //! byte path is sound where it is compiled in.
 
-use super::{FLAG_BYTE, Flavor, RawSpinbit};
+use super::{FLAG_BYTE, Flavor, LOCKED, RawSpinbit};
 use crate::primitive::Ordering;
 
 impl<F: Flavor> RawSpinbit<F> {
@@ -35,6 +35,31 @@ impl<F: Flavor> RawSpinbit<F> {
             return crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET).swap(0, order) as usize;
         }
         self.key.fetch_and(!FLAG_BYTE, order) & FLAG_BYTE
+    }
+
+    /// Clears the flag byte if LOCKED is all it holds (nobody sleeps):
+    /// `Ok` then, or `Err` with the flag bits and nothing written.
+    #[inline(always)]
+    pub(super) fn release_if_alone(&self, order: Ordering) -> Result<(), usize> {
+        #[cfg(lockyard_byte_path)]
+        if F::XCHG8 {
+            return crate::xchg8::flag_byte(&self.key, F::FLAG_BYTE_OFFSET)
+                .compare_exchange(LOCKED as u8, 0, order, Ordering::Relaxed)
+                .map(drop)
+                .map_err(usize::from);
+        }
+        // Relaxed: the compare-exchange below is what releases.
+        let mut v = self.key.load(Ordering::Relaxed);
+        while v & FLAG_BYTE == LOCKED {
+            match self
+                .key
+                .compare_exchange_weak(v, v & !FLAG_BYTE, order, Ordering::Relaxed)
+            {
+                Ok(_) => return Ok(()),
+                Err(seen) => v = seen,
+            }
+        }
+        Err(v & FLAG_BYTE)
     }
 
     /// ORs bits into the flag byte (Go's `Or8`). Relaxed: only the holder

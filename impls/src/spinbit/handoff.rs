@@ -98,18 +98,16 @@ impl<F: Flavor> RawSpinbit<F> {
         true
     }
 
-    /// The unlock of the bounded flavor: if the oldest sleeper has waited
-    /// past the bound, hands it the lock (and returns `true`: the caller's
-    /// unlock is done); otherwise leaves the lock to the ordinary unlock.
-    #[inline]
+    /// The unlock of the bounded flavor once it has seen `SLEEPING`: if the
+    /// oldest sleeper has waited past the bound, hands it the lock (and
+    /// returns `true`: the caller's unlock is done); otherwise leaves the
+    /// lock to the ordinary unlock. Out of line, so that the uncontended
+    /// unlock stays as short as spinbit's.
+    #[inline(never)]
     pub(super) fn hand_off(&self) -> bool {
         let Some(bound) = F::HANDOFF_AFTER_US else {
             return false;
         };
-        // Relaxed: a peek at the flags, the common case being no sleeper.
-        if self.key.load(Ordering::Relaxed) & SLEEPING == 0 {
-            return false;
-        }
         // Acquire: the top node's hint was published by its push (Release).
         let v = self.key.load(Ordering::Acquire);
         if v & (LOCKED | SLEEPING) != LOCKED | SLEEPING
