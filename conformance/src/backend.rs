@@ -4,6 +4,7 @@
 
 use crate::budget::Budget;
 use crate::cases;
+use crate::cases::fair_timed::FairTimed;
 use crate::promises::Promises;
 use crate::starvation;
 use crate::throughput::Runner;
@@ -18,6 +19,8 @@ pub struct Backend {
     /// What the cases may hold it to.
     pub promises: Promises,
     trials: fn(Promises, &Budget) -> Vec<Trial>,
+    /// The fair and timed cases, where it has lock_api's traits for them.
+    fair_timed: Option<fn(&Budget) -> Vec<Trial>>,
     starvation: fn(Promises, &Budget) -> Vec<Trial>,
     throughput: fn() -> Runner,
 }
@@ -29,8 +32,18 @@ impl Backend {
             name: L::NAME,
             promises,
             trials: cases::trials::<L>,
+            fair_timed: None,
             starvation: starvation::trials::<L>,
             throughput: Runner::of::<L>,
+        }
+    }
+
+    /// The backend `L`, with the fair and timed cases (lock_api's
+    /// `RawMutexFair` and `RawMutexTimed`) among its trials.
+    pub const fn of_fair_timed<L: FairTimed + 'static>(promises: Promises) -> Backend {
+        Backend {
+            fair_timed: Some(cases::fair_timed::trials::<L>),
+            ..Backend::of::<L>(promises)
         }
     }
 
@@ -46,6 +59,10 @@ impl Backend {
 
     /// Its trials, named `<backend>::<case>`.
     pub fn trials(&self, budget: &Budget) -> Vec<Trial> {
-        (self.trials)(self.promises, budget)
+        let mut trials = (self.trials)(self.promises, budget);
+        if let Some(fair_timed) = self.fair_timed {
+            trials.extend(fair_timed(budget));
+        }
+        trials
     }
 }

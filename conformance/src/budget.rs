@@ -204,6 +204,39 @@ pub const SIGNAL_ACQUISITIONS: usize = 8;
 /// many signals per [`HOLD`], few enough that waiters still get to sleep.
 pub const SIGNAL_GAP: Duration = Duration::from_micros(200);
 
+// The fair and timed cases (lock_api's RawMutexFair and RawMutexTimed).
+
+/// The timeouts `timeouts_honoured` waits out against a holder.
+pub const TIMEOUTS: [Duration; 3] = [
+    Duration::from_millis(1),
+    Duration::from_millis(5),
+    Duration::from_millis(20),
+];
+/// How late past its timeout a failed timed lock may return: the OS's timer
+/// slack and a wake on a loaded 2-core machine or under qemu are
+/// milliseconds; half a second is absurd for any of them.
+pub const TIMEOUT_LATE: Duration = Duration::from_millis(500);
+/// Threads of the timeout storm, each making [`STORM_ATTEMPTS`] timed locks.
+pub const STORM_THREADS: usize = 4;
+/// Timed lock attempts per storm thread at scale 1.
+pub const STORM_ATTEMPTS: usize = 2_000;
+/// The longest timeout a storm attempt draws (each draws 0 to this).
+pub const STORM_MAX_TIMEOUT: Duration = Duration::from_micros(200);
+/// The longest the storm's holder keeps the lock (each hold draws 0 to
+/// this): around the timeouts, so attempts both win and time out, asleep
+/// and spinning.
+pub const STORM_MAX_HOLD: Duration = Duration::from_micros(300);
+/// The longest the holder stays away, and a timed thread between attempts
+/// (each gap draws 0 to this): short, so the holder is back before most
+/// timeouts end.
+pub const STORM_MAX_GAP: Duration = Duration::from_micros(50);
+/// Rounds of `fair_unlock_hands_off`.
+pub const FAIR_ROUNDS: usize = 10;
+/// How long the fair-unlock case lets its waiter settle once the lock says
+/// it is contended: a futex waiter has swapped SLEEPING a moment before it
+/// counts as asleep. Generous, so a slow machine still has it asleep.
+pub const FAIR_SETTLE: Duration = Duration::from_millis(20);
+
 // The runtime-grade cases (issue 10): where a runtime lock must work.
 
 /// Threads that allocate and free while the global allocator takes the lock

@@ -47,6 +47,7 @@ pub mod throughput;
 pub mod wait;
 pub mod watchdog;
 pub mod workers;
+pub mod xorshift;
 
 pub use backend::Backend;
 pub use budget::Budget;

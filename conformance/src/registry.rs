@@ -4,7 +4,7 @@
 use crate::backend::Backend;
 use crate::budget::Budget;
 use crate::controls::{
-    Allocating, Busted, LittleByte, LostWake, NoHandoff, Relaxed, Starving, Unmutated,
+    Allocating, Busted, LittleByte, LostWake, NoHandoff, NoLeave, Relaxed, Starving, Unmutated,
 };
 use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
 use crate::promises::Promises;
@@ -19,13 +19,13 @@ use lockyard_platforms::env;
 macro_rules! backend_list {
     ($($byte_path:ty)?) => {
         &[
-            Backend::of::<RawFutex>(Promises::FUTEX),
-            Backend::of::<RawSema>(Promises::WAITER_NODES),
-            Backend::of::<RawSpinbit>(Promises::SPINBIT),
-            Backend::of::<RawSpinbitBounded>(Promises::SPINBIT_BOUNDED),
-            Backend::of::<RawSpinbitLowLatency>(Promises::SPINBIT),
-            Backend::of::<RawSpinbitWord>(Promises::SPINBIT),
-            $(Backend::of::<$byte_path>(Promises::SPINBIT),)?
+            Backend::of_fair_timed::<RawFutex>(Promises::FUTEX),
+            Backend::of_fair_timed::<RawSema>(Promises::WAITER_NODES),
+            Backend::of_fair_timed::<RawSpinbit>(Promises::SPINBIT),
+            Backend::of_fair_timed::<RawSpinbitBounded>(Promises::SPINBIT_BOUNDED),
+            Backend::of_fair_timed::<RawSpinbitLowLatency>(Promises::SPINBIT),
+            Backend::of_fair_timed::<RawSpinbitWord>(Promises::SPINBIT),
+            $(Backend::of_fair_timed::<$byte_path>(Promises::SPINBIT),)?
             // The peers users would pick instead.
             Backend::of::<StdLock>(Promises::ALLOCATOR_SAFE),
             Backend::of::<ParkingLotLock>(Promises::NONE),
@@ -61,9 +61,10 @@ pub static CONTROLS: &[Backend] = &[
     Backend::of::<RawSpinbit<LittleByte>>(Promises::SPINBIT),
     // Promises the bound it no longer keeps.
     Backend::of::<RawSpinbit<NoHandoff>>(Promises::SPINBIT_BOUNDED),
+    Backend::of_fair_timed::<RawSpinbit<NoLeave>>(Promises::SPINBIT),
     // Promises allocator safety, which it breaks.
     Backend::of::<Allocating>(Promises::ALLOCATOR_SAFE),
-    Backend::of::<RawSpinbit<Unmutated>>(Promises::SPINBIT),
+    Backend::of_fair_timed::<RawSpinbit<Unmutated>>(Promises::SPINBIT),
 ];
 
 /// Whether [`env::MUTANTS`] asks for the [`CONTROLS`]: set, and neither

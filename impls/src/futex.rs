@@ -1,13 +1,14 @@
 //! `futex`: the tristate lock Go's runtime used on Linux and FreeBSD before
 //! spinbit (`runtime/lock_futex_tristate.go`: `lock2`, `unlock2`).
 //!
-//! The state word, 32 bits, one of three values:
+//! The state word, 32 bits, one of three values (four with a fair unlock):
 //!
 //! | value | name       | Go constant      | meaning                                |
 //! |-------|------------|------------------|----------------------------------------|
 //! | 0     | `UNLOCKED` | `mutex_unlocked` | free                                   |
 //! | 1     | `LOCKED`   | `mutex_locked`   | held, nobody asleep                    |
 //! | 2     | `SLEEPING` | `mutex_sleeping` | held, and a waiter may be asleep on it |
+//! | 3     | `HANDOFF`  | (none)           | held for a waiter that slept: `unlock_fair` (see `futex/fair.rs`) |
 //!
 //! Anyone may swap the word; waiters sleep on it with the OS's
 //! wait-on-address. A waiter that goes to sleep has written `SLEEPING`, and
@@ -46,9 +47,12 @@
 
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
-use crate::os::{self, multiprocessor};
+use crate::os::{self, Deadline, multiprocessor};
 use crate::primitive::{AtomicU32, Ordering, const_fn_unless_loom, passive_spin, procyield};
 use crate::stats::{Event, record};
+use std::time::Instant;
+
+mod fair;
 
 /// The spin tuning every backend shares, under this backend's name too.
 pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
@@ -56,27 +60,58 @@ pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
 const UNLOCKED: u32 = 0; // free
 const LOCKED: u32 = 1; // held, no sleepers
 const SLEEPING: u32 = 2; // held, maybe sleepers
+/// Held for a waiter that slept: a fair unlock's handoff (`fair.rs`).
+const HANDOFF: u32 = 3;
 
 /// The tristate futex lock.
 pub struct RawFutex {
     key: AtomicU32,
+    /// Threads between going to sleep on `key` and their first look at it
+    /// after waking: who may still claim a handoff (`fair.rs`).
+    sleepers: AtomicU32,
 }
 
 impl RawFutex {
     const_fn_unless_loom! {
         /// An unlocked lock.
         pub fn new() -> Self {
-            RawFutex { key: AtomicU32::new(UNLOCKED) }
+            RawFutex { key: AtomicU32::new(UNLOCKED), sleepers: AtomicU32::new(0) }
         }
     }
 
+    /// Takes the lock if it becomes free before `deadline`; returns whether
+    /// it did. Never returns `false` before the deadline.
+    pub fn try_lock_until(&self, deadline: Instant) -> bool {
+        self.try_lock() || self.lock_slow(LOCKED, Some(deadline))
+    }
+
+    /// Waits for the lock until `deadline` (`None`: for good); returns
+    /// whether it got it. `prev` is what the caller's swap found.
+    ///
+    /// A waiter whose time is up has nothing to undo: the kernel keeps the
+    /// sleepers, and the word it leaves SLEEPING only costs the holder's
+    /// unlock a wake. After every wait, woken or timed out, it swaps SLEEPING
+    /// in once more before it gives up: if a wake was meant for it, that
+    /// either takes the free lock (or a handoff) or leaves the holder owing
+    /// the next wake, so none is lost.
     #[cold]
-    fn lock_slow(&self, mut prev: u32) {
+    fn lock_slow(&self, mut prev: u32, deadline: Option<Instant>) -> bool {
         // What to leave in the word when we take it: once we have seen
         // SLEEPING (or slept ourselves) others may be asleep, so keep it.
-        let mut wait = prev;
+        let mut wait = if prev == HANDOFF { SLEEPING } else { prev };
         let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
         let mut woken = false;
+        let mut timed_out = false;
+        // Whether we count in `sleepers`: from before a wait until the swap
+        // after it (or the lock), so that a handoff made while we were
+        // asleep never finds the count empty before we have looked.
+        let mut counted = false;
+        if prev == HANDOFF && self.handoff_seen(false) {
+            // The fast path's swap wrote LOCKED over the handoff; others
+            // may sleep, so the word must say so.
+            self.key.store(SLEEPING, Ordering::Relaxed);
+            return true;
+        }
         loop {
             for round in 0..spin + PASSIVE_SPIN {
                 // Relaxed peek: the exchange below is what acquires.
@@ -87,7 +122,8 @@ impl RawFutex {
                         .compare_exchange_weak(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
                         .is_ok()
                     {
-                        return;
+                        self.uncount(&mut counted);
+                        return true;
                     }
                 }
                 record(Event::Spin);
@@ -99,13 +135,35 @@ impl RawFutex {
             }
             // Acquire: this swap takes the lock when it finds it free.
             prev = self.key.swap(SLEEPING, Ordering::Acquire);
-            if prev == UNLOCKED {
-                return;
+            self.uncount(&mut counted);
+            if prev == UNLOCKED || (prev == HANDOFF && self.handoff_seen(woken)) {
+                return true;
             }
+            // Asleep on what the word now holds: a handoff we put back
+            // stays HANDOFF until its claimer takes it.
+            let asleep_on = if prev == HANDOFF { HANDOFF } else { SLEEPING };
             wait = SLEEPING;
+            let left = match Deadline::until(deadline).timeout() {
+                Some(left) if !timed_out => left,
+                _ => return false,
+            };
             record(Event::Sleep);
-            os::wait(&self.key, SLEEPING, None);
+            // Relaxed: a tally; the word orders the lock.
+            self.sleepers.fetch_add(1, Ordering::Relaxed);
+            counted = true;
+            // The OS says when the timeout passed; one more swap follows.
+            timed_out = !os::wait(&self.key, asleep_on, left);
             woken = true;
+        }
+    }
+
+    /// Leaves `sleepers` if `counted` says we are in it.
+    #[inline]
+    fn uncount(&self, counted: &mut bool) {
+        if *counted {
+            // Relaxed: a tally; the word orders the lock.
+            self.sleepers.fetch_sub(1, Ordering::Relaxed);
+            *counted = false;
         }
     }
 
@@ -138,16 +196,29 @@ unsafe impl RawLock for RawFutex {
         // Acquire: taking the lock.
         let prev = self.key.swap(LOCKED, Ordering::Acquire);
         if prev != UNLOCKED {
-            self.lock_slow(prev);
+            self.lock_slow(prev, None);
         }
     }
 
     #[inline]
     fn try_lock(&self) -> bool {
-        // Acquire on success: taking the lock.
-        self.key
+        // Acquire on success: taking the lock (or a handoff, below).
+        match self
+            .key
             .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
+        {
+            Ok(_) => true,
+            // A handoff that no sleeper is left to claim is as good as free.
+            // Relaxed: a tally (see fair.rs).
+            Err(HANDOFF) => {
+                self.sleepers.load(Ordering::Relaxed) == 0
+                    && self
+                        .key
+                        .compare_exchange(HANDOFF, SLEEPING, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
+            }
+            Err(_) => false,
+        }
     }
 
     #[inline]
@@ -156,6 +227,12 @@ unsafe impl RawLock for RawFutex {
         match self.key.swap(UNLOCKED, Ordering::Release) {
             LOCKED => {}
             SLEEPING => self.wake(),
+            HANDOFF => {
+                // Nobody holds a lock being handed off: a misuse. Put the
+                // handoff back before reporting it.
+                self.key.store(HANDOFF, Ordering::Relaxed);
+                unlocked_unlock();
+            }
             // Swapping UNLOCKED over UNLOCKED changed nothing: the misuse is
             // reported with the word intact.
             _ => unlocked_unlock(),
@@ -169,7 +246,7 @@ unsafe impl RawLock for RawFutex {
 
     #[inline]
     fn is_contended(&self) -> bool {
-        self.key.load(Ordering::Relaxed) == SLEEPING
+        self.key.load(Ordering::Relaxed) >= SLEEPING
     }
 
     fn state_word(&self) -> Option<usize> {
@@ -179,4 +256,6 @@ unsafe impl RawLock for RawFutex {
 }
 
 crate::raw_lock::impl_lock_api!(RawFutex);
+crate::raw_lock::impl_lock_api_fair!(RawFutex);
+crate::raw_lock::impl_lock_api_timed!(RawFutex);
 crate::raw_lock::lock_api_aliases!(RawFutex, "the tristate futex lock", "lockyard::futex::");

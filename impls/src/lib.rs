@@ -53,6 +53,7 @@ pub mod sema;
 mod semaphore;
 pub mod spinbit;
 pub mod stats;
+mod wait_stack;
 mod waiter;
 #[cfg_attr(lockyard_loom, path = "waiter_pool_loom.rs")]
 mod waiter_pool;

@@ -46,12 +46,29 @@ use crate::os::multiprocessor;
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
 use crate::stats::{Event, record};
 
+use crate::os::Deadline;
 /// The spin tuning every backend shares, under this backend's name too.
 pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
+use crate::wait_stack::Word;
 use crate::waiter::Waiter;
 use crate::waiter_pool::with_current;
+use std::time::Instant;
 
-const LOCKED: usize = 1; // held; the rest of the word is the stack head
+const LOCKED: usize = 1; // held
+/// Granted to whoever removes nodes from the stack: the holder popping, or a
+/// sleeper whose timeout passed leaving it (`wait_stack`). Not in Go, whose
+/// runtime locks have no timeout; the pop takes it with one more
+/// compare-exchange on the contended unlock, so that a sleeper can unlink
+/// itself from under the head without a popper reading a stale link.
+const STACK_LOCKED: usize = 2;
+/// The flag bits; the rest of the word is the stack head (nodes are 1024-byte
+/// aligned).
+const FLAGS: usize = LOCKED | STACK_LOCKED;
+/// sema's word as the stack code shared with spinbit sees it.
+const STACK: Word = Word {
+    flags: FLAGS,
+    stack_lock: STACK_LOCKED,
+};
 
 /// The tristate semaphore lock.
 pub struct RawSema {
@@ -66,8 +83,33 @@ impl RawSema {
         }
     }
 
+    /// Takes the lock if it becomes free before `deadline`; returns whether
+    /// it did. Never returns `false` before the deadline.
+    pub fn try_lock_until(&self, deadline: Instant) -> bool {
+        self.try_lock() || self.lock_slow(Some(deadline))
+    }
+
+    /// lock_api's fair unlock: pops the top sleeper and wakes it holding the
+    /// lock (it returns from `lock` with it); with nobody asleep, an
+    /// ordinary unlock.
+    ///
+    /// # Safety
+    ///
+    /// As [`RawLock::unlock`]: the caller holds the lock.
+    pub unsafe fn unlock_fair(&self) {
+        // Release, Acquire on failure: as `unlock`.
+        if let Err(v) =
+            self.key
+                .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Acquire)
+        {
+            self.unlock_slow(v, true);
+        }
+    }
+
+    /// Waits for the lock until `deadline` (`None`: for good); returns
+    /// whether it got it.
     #[cold]
-    fn lock_slow(&self) {
+    fn lock_slow(&self, deadline: Option<Instant>) -> bool {
         with_current(|me| {
             let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
             let mut i = 0;
@@ -82,7 +124,7 @@ impl RawSema {
                         .compare_exchange_weak(v, v | LOCKED, Ordering::Acquire, Ordering::Relaxed)
                         .is_ok()
                     {
-                        return;
+                        return true;
                     }
                     i = 0;
                 }
@@ -93,14 +135,19 @@ impl RawSema {
                     record(Event::Spin);
                     passive_spin(woken);
                 } else {
+                    let Some(left) = Deadline::until(deadline).timeout() else {
+                        return false;
+                    };
                     // Queue ourselves on top of the stack.
                     loop {
                         // Relaxed: published by the Release push below.
-                        me.next.store(v & !LOCKED, Ordering::Relaxed);
+                        me.next.store(v & !FLAGS, Ordering::Relaxed);
                         // Release: the pop that reads our link must see it.
+                        // The flags stay: a push may come while a pop or a
+                        // leave holds the stack lock.
                         match self.key.compare_exchange_weak(
                             v,
-                            me.addr() | LOCKED,
+                            me.addr() | (v & FLAGS),
                             Ordering::Release,
                             Ordering::Relaxed,
                         ) {
@@ -113,7 +160,12 @@ impl RawSema {
                         }
                     }
                     record(Event::Sleep);
-                    me.sema.sleep(None);
+                    if !me.sema.sleep(left) && !STACK.timed_out(&self.key, me) {
+                        return false;
+                    }
+                    if me.take_handoff() {
+                        return true;
+                    }
                     woken = true;
                     i = 0;
                 }
@@ -122,8 +174,11 @@ impl RawSema {
         })
     }
 
+    /// The unlock with sleepers (or a misuse): pops the top sleeper under
+    /// the stack lock and wakes it, to compete like anyone (`fair`: holding
+    /// the lock, which then never comes free).
     #[cold]
-    fn unlock_slow(&self, mut v: usize) {
+    fn unlock_slow(&self, mut v: usize, fair: bool) {
         loop {
             if v & LOCKED == 0 {
                 unlocked_unlock();
@@ -141,24 +196,47 @@ impl RawSema {
                 }
                 continue;
             }
-            // SAFETY: with LOCKED set, the rest of a non-LOCKED word is the
-            // address of a node pushed by `lock_slow`.
-            let head = unsafe { Waiter::from_addr(v & !LOCKED) };
-            // Relaxed: the Acquire that read `v` made the pusher's link visible,
-            // and the head sleeps until we wake it, so nobody changes it.
+            // The stack lock (Acquire: the pushers' links become visible),
+            // unless the last sleeper left meanwhile: then the plain unlock.
+            match STACK.lock_stack(&self.key, v, |v| v & !FLAGS == 0) {
+                Some(locked) => {
+                    v = locked;
+                    break;
+                }
+                None => {
+                    // A leaver may still hold the stack lock: brief.
+                    procyield(1);
+                    // Acquire: as above.
+                    v = self.key.load(Ordering::Acquire);
+                }
+            }
+        }
+        loop {
+            // SAFETY: with the stack lock held and no room for a leave, the
+            // head is a node pushed by `lock_slow` (non-zero: checked above,
+            // and only we pop).
+            let head = unsafe { Waiter::from_addr(v & !FLAGS) };
+            // Relaxed: the Acquire that read `v` made the pusher's link
+            // visible, and only the stack lock's holder rewrites links.
             let rest = head.next.load(Ordering::Relaxed);
-            // Release: gives up the lock (the popped word has LOCKED clear).
-            // Acquire on failure: a newer head's link must be visible to the
-            // next round.
+            let next = if fair { rest | LOCKED } else { rest };
+            // Release: gives up the stack lock (and, unless fair, the lock).
+            // Acquire on failure: a newer head's link must be visible.
             match self
                 .key
-                .compare_exchange_weak(v, rest, Ordering::Release, Ordering::Acquire)
+                .compare_exchange_weak(v, next, Ordering::Release, Ordering::Acquire)
             {
                 Ok(_) => {
-                    record(Event::Wake);
+                    if fair {
+                        head.mark_handoff();
+                        record(Event::Handoff);
+                    } else {
+                        record(Event::Wake);
+                    }
                     head.sema.wake();
                     return;
                 }
+                // A push: the new head goes first (still LIFO).
                 Err(now) => v = now,
             }
         }
@@ -190,7 +268,7 @@ unsafe impl RawLock for RawSema {
             .compare_exchange_weak(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            self.lock_slow();
+            self.lock_slow(None);
         }
     }
 
@@ -222,7 +300,7 @@ unsafe impl RawLock for RawSema {
             self.key
                 .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Acquire)
         {
-            self.unlock_slow(v);
+            self.unlock_slow(v, false);
         }
     }
 
@@ -233,7 +311,7 @@ unsafe impl RawLock for RawSema {
 
     #[inline]
     fn is_contended(&self) -> bool {
-        self.key.load(Ordering::Relaxed) > LOCKED
+        self.key.load(Ordering::Relaxed) & !FLAGS != 0
     }
 
     fn state_word(&self) -> Option<usize> {
@@ -243,4 +321,6 @@ unsafe impl RawLock for RawSema {
 }
 
 crate::raw_lock::impl_lock_api!(RawSema);
+crate::raw_lock::impl_lock_api_fair!(RawSema);
+crate::raw_lock::impl_lock_api_timed!(RawSema);
 crate::raw_lock::lock_api_aliases!(RawSema, "the tristate semaphore lock", "lockyard::sema::");

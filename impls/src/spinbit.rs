@@ -54,7 +54,7 @@
 
 use crate::RawLock;
 use crate::misuse::unlocked_unlock;
-use crate::os::multiprocessor;
+use crate::os::{Deadline, multiprocessor};
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
 use crate::stats::{Event, record};
 
@@ -63,12 +63,14 @@ pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
 use crate::waiter::{WAITER_ALIGN, Waiter};
 use crate::waiter_pool::with_current;
 use core::marker::PhantomData;
+use std::time::Instant;
 
 mod flags;
 mod flavor;
 mod handoff;
 #[cfg(all(test, not(lockyard_loom)))]
 mod tests;
+mod timeout;
 mod wake;
 
 #[cfg(lockyard_byte_path)]
@@ -158,8 +160,11 @@ impl<F: Flavor> RawSpinbit<F> {
         count
     }
 
+    /// Waits for the lock until `deadline` (`None`: for good); returns
+    /// whether it got the lock. Past the deadline a spinner gives up its
+    /// permission and a sleeper takes itself off the stack (`timeout.rs`).
     #[cold]
-    fn lock_slow(&self) {
+    fn lock_slow(&self, deadline: Option<Instant>) -> bool {
         with_current(|me| {
             let spin = if multiprocessor() { F::ACTIVE_SPIN } else { 0 };
             let mut we_spin = false;
@@ -186,12 +191,12 @@ impl<F: Flavor> RawSpinbit<F> {
                             .compare_exchange_weak(v, next, F::TAKE, Ordering::Relaxed)
                             .is_ok()
                         {
-                            return;
+                            return true;
                         }
                     } else if self.set_flags(LOCKED | SLEEPING, F::TAKE) & LOCKED == 0 {
                         // Acquire: taking the lock. SLEEPING goes with it because
                         // we cannot tell whether others still sleep.
-                        return;
+                        return true;
                     }
                     v = self.key.load(Ordering::Relaxed);
                     i += 1;
@@ -229,10 +234,17 @@ impl<F: Flavor> RawSpinbit<F> {
                     }
                 }
 
-                // Go to sleep on top of the stack.
+                // Go to sleep on top of the stack, unless the time is up.
                 if v & LOCKED == 0 {
                     panic!("lock: sleeping while lock is available");
                 }
+                let Some(left) = Deadline::until(deadline).timeout() else {
+                    if we_spin {
+                        // Relaxed: SPINNING guards no data.
+                        self.key.fetch_and(!SPINNING, Ordering::Relaxed);
+                    }
+                    return false;
+                };
                 if F::HANDOFF_AFTER_US.is_some() {
                     self.stamp(me, &mut stamped);
                 }
@@ -250,9 +262,11 @@ impl<F: Flavor> RawSpinbit<F> {
                 {
                     we_spin = false;
                     record(Event::Sleep);
-                    me.sema.sleep(None);
-                    if F::HANDOFF_AFTER_US.is_some() && Self::handed_to(me) {
-                        return;
+                    if !me.sema.sleep(left) && !self.timed_out(me) {
+                        return false;
+                    }
+                    if me.take_handoff() {
+                        return true;
                     }
                     woken = true;
                     // Relaxed: the semaphore's Acquire ordered the popper's
@@ -299,7 +313,7 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
             }
             return;
         }
-        self.lock_slow();
+        self.lock_slow(None);
     }
 
     #[inline]
@@ -361,12 +375,10 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
     }
 }
 
-crate::raw_lock::impl_lock_api!(RawSpinbit<Standard>);
-crate::raw_lock::impl_lock_api!(RawSpinbit<WordPath>);
-crate::raw_lock::impl_lock_api!(RawSpinbit<LowLatency>);
-crate::raw_lock::impl_lock_api!(RawSpinbit<Bounded>);
-#[cfg(lockyard_byte_path)]
-crate::raw_lock::impl_lock_api!(RawSpinbit<Xchg8Path>);
+// lock_api's raw traits for every flavor, the harness's own included.
+crate::raw_lock::impl_lock_api!(@<F: Flavor> RawSpinbit<F>);
+crate::raw_lock::impl_lock_api_fair!(@<F: Flavor> RawSpinbit<F>);
+crate::raw_lock::impl_lock_api_timed!(@<F: Flavor> RawSpinbit<F>);
 
 crate::raw_lock::lock_api_aliases!(RawSpinbit, "the spinbit lock", "lockyard::spinbit::");
 

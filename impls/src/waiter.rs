@@ -15,7 +15,7 @@
 //! only when its thread is outside every lock call.
 
 use crate::locked_list::Link;
-use crate::primitive::AtomicUsize;
+use crate::primitive::{AtomicUsize, Ordering};
 use crate::semaphore::Semaphore;
 
 /// Alignment of every node. The spinbit backend keeps ten flag bits below a
@@ -59,6 +59,24 @@ impl Waiter {
             handed_off: AtomicUsize::new(0),
             pool_link: Link::new(),
         }
+    }
+
+    /// Marks the owner as handed the lock by its waker; the wake that
+    /// follows publishes the mark (Relaxed here, the semaphore's Release).
+    pub(crate) fn mark_handoff(&self) {
+        self.handed_off.store(1, Ordering::Relaxed);
+    }
+
+    /// After a wake: whether the waker handed the owner the lock, clearing
+    /// the mark. Relaxed: the semaphore's Acquire ordered the waker's writes
+    /// before this read.
+    pub(crate) fn take_handoff(&self) -> bool {
+        if self.handed_off.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        self.handed_off.store(0, Ordering::Relaxed);
+        self.next.store(0, Ordering::Relaxed);
+        true
     }
 
     /// The node's address with its provenance exposed, for packing into a

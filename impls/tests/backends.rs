@@ -182,3 +182,82 @@ fn experiment_reports_the_default_backend() {
         e.flags.split(',').any(|f| f == "spinbitmutex")
     );
 }
+
+/// lock_api's fair and timed traits on std's clock.
+trait FairTimed:
+    RawLock + lock_api::RawMutexFair + lock_api::RawMutexTimed<Duration = Duration, Instant = Instant>
+{
+}
+impl<L> FairTimed for L where
+    L: RawLock
+        + lock_api::RawMutexFair
+        + lock_api::RawMutexTimed<Duration = Duration, Instant = Instant>
+{
+}
+
+#[apply(every_backend)]
+fn a_timed_lock_gives_up_and_leaves_no_sleeper<L: FairTimed + 'static>(#[case] lock: L) {
+    const TIMEOUT: Duration = Duration::from_millis(5);
+    let lock = Arc::new(lock);
+    RawLock::lock(&*lock);
+    let timed: Vec<_> = (0..2)
+        .map(|_| {
+            let lock = Arc::clone(&lock);
+            std::thread::spawn(move || {
+                let began = Instant::now();
+                let got = lock.try_lock_for(TIMEOUT).is_some();
+                (got, began.elapsed())
+            })
+        })
+        .collect();
+    for t in timed {
+        let (got, took) = t.join().unwrap();
+        assert!(!got, "a timed lock succeeded while the lock was held");
+        assert!(took >= TIMEOUT, "gave up after {took:?}");
+    }
+    // SAFETY: locked above on this thread.
+    unsafe { RawLock::unlock(&*lock) };
+    assert!(
+        !RawLock::is_locked(&*lock) && !lock.is_contended(),
+        "timed-out waiters left the lock busy: {:?}",
+        lock.state_word()
+    );
+    let guard = lock
+        .try_lock_for(TIMEOUT)
+        .expect("a timed lock of a free lock");
+    // SAFETY: the guard of the lock just taken.
+    unsafe { lock_api::RawMutex::unlock(&*lock, guard) };
+}
+
+#[apply(every_backend)]
+fn a_fair_unlock_hands_the_lock_to_the_sleeper<L: FairTimed + 'static>(#[case] lock: L) {
+    let lock = Arc::new(lock);
+    let guard = lock_api::RawMutex::lock(&*lock);
+    let waiter_in = Arc::new(AtomicBool::new(false));
+    let waiter = {
+        let (lock, waiter_in) = (Arc::clone(&lock), Arc::clone(&waiter_in));
+        std::thread::spawn(move || {
+            RawLock::lock(&*lock);
+            waiter_in.store(true, Ordering::Relaxed);
+            // SAFETY: locked just above.
+            unsafe { RawLock::unlock(&*lock) };
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !lock.is_contended() {
+        assert!(Instant::now() < deadline, "the waiter never slept");
+        std::thread::yield_now();
+    }
+    // A futex waiter has swapped SLEEPING a moment before it sleeps.
+    std::thread::sleep(Duration::from_millis(20));
+    // SAFETY: the guard of the lock taken above.
+    unsafe { lock_api::RawMutexFair::unlock_fair(&*lock, guard) };
+    RawLock::lock(&*lock);
+    assert!(
+        waiter_in.load(Ordering::Relaxed),
+        "the unlocker took the lock back before the sleeping waiter"
+    );
+    // SAFETY: locked just above.
+    unsafe { RawLock::unlock(&*lock) };
+    waiter.join().unwrap();
+}

@@ -17,8 +17,12 @@
 mod arena;
 #[path = "loom/bitmap.rs"]
 mod bitmap;
+#[path = "loom/fair.rs"]
+mod fair;
 #[path = "loom/list.rs"]
 mod list;
+#[path = "loom/timed.rs"]
+mod timed;
 
 use lockyard::RawLock;
 use lockyard::futex::RawFutex;

@@ -10,6 +10,7 @@ use crate::budget::{
 use crate::guarded::Guarded;
 use crate::watchdog::{Inspect, Watch, lock_state};
 use crate::workers::in_parallel;
+use crate::xorshift::Xorshift;
 use anyhow::Context;
 use lockyard::RawLock;
 use std::sync::Arc;
@@ -64,23 +65,5 @@ impl<L: RawLock> Inspect for LockSet<L> {
         } else {
             busy.join("; ")
         }
-    }
-}
-
-/// A small deterministic generator: each thread of each round draws its own
-/// fixed sequence of locks.
-struct Xorshift(u64);
-
-impl Xorshift {
-    fn new(round: usize, thread: usize) -> Self {
-        // xorshift needs a non-zero seed; the multiply spreads the bits.
-        Xorshift(((round as u64) << 32 ^ thread as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
     }
 }

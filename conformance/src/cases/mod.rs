@@ -5,6 +5,7 @@
 //! named `<backend>::<case>`.
 
 pub mod churn;
+pub mod fair_timed;
 #[cfg(unix)]
 pub mod foreign_thread;
 pub mod global_allocator;

@@ -15,6 +15,7 @@
 //! | `relaxed` | spinbit taking and giving the lock with Relaxed | loom (`impls/tests/loom_mutants.rs`); x86 and qemu cannot |
 //! | `littlebyte` | spinbit's byte path on byte 0 of the word | big-endian ppc64 under qemu; right on little-endian |
 //! | `bounded-nohandoff` ([`NoHandoff`]) | spinbit-bounded whose unlocks never hand off | the starvation suite's `bounded_wait` |
+//! | `timed-noleave` ([`NoLeave`]) | spinbit whose timed-out sleepers return without leaving the stack | the fair and timed cases (`timeout_storm`, `timeouts_honoured`) |
 //! | `allocating` | a lock that `Box::new`s a waiter node each time it must wait | conformance `global_allocator` (the allocator's re-entry detector) |
 //! | `list-latelen` ([`LateLen`]) | `locked_list` whose count changes after the unlock | loom (`impls/tests/loom_mutants/list.rs`); the primitives storms only by luck |
 //! | `arena-loadstore` ([`LoadStoreClaim`]) | `BumpArena` whose lock-free bump is a load and a store | the primitives suite (`storm_never_overlaps`); loom (`impls/tests/loom_mutants/arena.rs`) |
@@ -36,6 +37,7 @@ mod load_store_bitmap;
 mod load_store_claim;
 mod lost_wake;
 mod no_handoff;
+mod no_leave;
 mod no_tail_wake;
 #[cfg(test)]
 mod no_wake;
@@ -53,6 +55,7 @@ pub use load_store_bitmap::LoadStoreBitmap;
 pub use load_store_claim::LoadStoreClaim;
 pub use lost_wake::{LOSTWAKE_PERIOD, LostWake};
 pub use no_handoff::NoHandoff;
+pub use no_leave::NoLeave;
 pub use no_tail_wake::NoTailWake;
 pub use relaxed::Relaxed;
 #[cfg(test)]

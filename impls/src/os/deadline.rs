@@ -24,6 +24,21 @@ impl Deadline {
         Deadline(timeout.and_then(|t| Instant::now().checked_add(t)))
     }
 
+    /// The deadline `at` (`None` never expires).
+    pub(crate) fn until(at: Option<Instant>) -> Deadline {
+        Deadline(at)
+    }
+
+    /// The timeout of a wait that starts now: `Some(None)` for good,
+    /// `Some(Some(left))`, or `None` once the deadline has passed.
+    pub(crate) fn timeout(&self) -> Option<Option<Duration>> {
+        match self.left() {
+            Left::Forever => Some(None),
+            Left::For(left) => Some(Some(left)),
+            Left::Expired => None,
+        }
+    }
+
     /// What is left now.
     pub(crate) fn left(&self) -> Left {
         match self.0 {

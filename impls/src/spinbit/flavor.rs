@@ -53,6 +53,13 @@ pub trait Flavor: Send + Sync + 'static {
     fn skip_wake() -> bool {
         false
     }
+    /// Whether a sleeper whose timeout passed returns without leaving the
+    /// stack.
+    #[doc(hidden)]
+    #[inline]
+    fn skip_leave() -> bool {
+        false
+    }
     /// Whether this unlock skips a handoff that is due.
     #[doc(hidden)]
     #[inline]

@@ -34,6 +34,7 @@
 //! is taken with Acquire (the pushers' links) and dropped with Release (the
 //! unlinking), as in `unlock_wake`.
 
+use super::timeout::STACK;
 use super::{Flavor, LOCKED, M_MASK, RawSpinbit, SLEEPING, STACK_LOCKED, stack_head};
 use crate::os::now_us;
 use crate::primitive::Ordering;
@@ -87,17 +88,6 @@ impl<F: Flavor> RawSpinbit<F> {
         me.oldest.store(oldest, Ordering::Relaxed);
     }
 
-    /// After a wake: whether the waker handed us the lock. Relaxed: the
-    /// semaphore's Acquire ordered the waker's writes before this read.
-    pub(super) fn handed_to(me: &'static Waiter) -> bool {
-        if me.handed_off.load(Ordering::Relaxed) == 0 {
-            return false;
-        }
-        me.handed_off.store(0, Ordering::Relaxed);
-        me.next.store(0, Ordering::Relaxed);
-        true
-    }
-
     /// The unlock of the bounded flavor once it has seen `SLEEPING`: if the
     /// oldest sleeper has waited past the bound, hands it the lock (and
     /// returns `true`: the caller's unlock is done); otherwise leaves the
@@ -124,30 +114,41 @@ impl<F: Flavor> RawSpinbit<F> {
         if now.wrapping_sub(hint) < bound || F::skip_handoff() {
             return false;
         }
-        self.hand_off_slow(v, now, bound)
+        self.hand_off_slow(v, now, bound, false)
     }
 
-    #[cold]
-    fn hand_off_slow(&self, mut v: usize, now: usize, bound: usize) -> bool {
-        // Take the stack lock with LOCKED still set: the lock stays held.
-        loop {
-            if v & STACK_LOCKED != 0 || stack_head(v) == 0 {
-                // Another unlock's pop is under way, or the stack emptied:
-                // the next unlock looks again.
-                return false;
-            }
-            // Acquire: the links of every node pushed so far become visible.
-            match self.key.compare_exchange_weak(
-                v,
-                v | STACK_LOCKED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => break,
-                Err(seen) => v = seen,
-            }
+    /// lock_api's fair unlock: hands the lock to the oldest sleeper on the
+    /// stack, which returns from `lock` holding it, whatever its age; with
+    /// nobody asleep (a spinner or nobody waiting), an ordinary unlock.
+    ///
+    /// # Safety
+    ///
+    /// As [`RawLock::unlock`](crate::RawLock::unlock): the caller holds the
+    /// lock.
+    pub unsafe fn unlock_fair(&self) {
+        // Relaxed: a peek; the stack-lock compare-exchange acquires.
+        let v = self.key.load(Ordering::Relaxed);
+        if v & LOCKED != 0 && stack_head(v) != 0 && self.hand_off_slow(v, now_us(), 0, true) {
+            return;
         }
-        v |= STACK_LOCKED;
+        // SAFETY: the caller holds the lock (or misuses it, which the
+        // ordinary unlock reports).
+        unsafe { <Self as crate::RawLock>::unlock(self) }
+    }
+
+    /// Hands the lock to the bottom of the stack if it has waited `bound`
+    /// microseconds by `now`. An unlocker still popping holds the stack
+    /// lock: a `patient` caller (the fair unlock) waits for it, the bounded
+    /// unlock leaves the handoff to the next unlock.
+    #[cold]
+    fn hand_off_slow(&self, v: usize, now: usize, bound: usize, patient: bool) -> bool {
+        // Take the stack lock with LOCKED still set: the lock stays held.
+        // Give up if the stack emptied, or (unless patient) if another
+        // unlock's pop is under way: the next unlock looks again.
+        let stop = |v: usize| stack_head(v) == 0 || (v & STACK_LOCKED != 0 && !patient);
+        let Some(mut v) = STACK.lock_stack(&self.key, v, stop) else {
+            return false;
+        };
 
         // We own the links now. Walk to the bottom.
         // SAFETY: the head is non-zero (checked) and only we pop.
@@ -178,8 +179,7 @@ impl<F: Flavor> RawSpinbit<F> {
             detached = true;
         }
         if due {
-            // Relaxed: the semaphore's Release publishes it with the lock.
-            bottom.handed_off.store(1, Ordering::Relaxed);
+            bottom.mark_handoff();
         }
 
         loop {

@@ -1,0 +1,81 @@
+//! The futex lock's fair unlock (lock_api's `RawMutexFair`), beyond Go.
+//!
+//! The kernel keeps futex's sleepers, so an unlock cannot name the one it
+//! hands the lock to. Instead it leaves the word HANDOFF, held on behalf of
+//! whichever waiter that has slept looks at it first, and wakes one. The
+//! rules that make that sound:
+//!
+//! * `unlock_fair` hands off only while some thread counts as a sleeper
+//!   (`sleepers`, raised before each wait and lowered only once the thread
+//!   has looked at the word again, by its swap or by taking the lock): that
+//!   thread swaps once more after its wait, so somebody will find the
+//!   HANDOFF, and while it has not yet, nobody else claims it.
+//!   Otherwise it is an ordinary unlock.
+//! * A thread whose swap finds HANDOFF claims it if it has slept in this
+//!   call (it is a waiter the handoff was for) or if nobody counts as a
+//!   sleeper (nobody else could). Its swap already wrote SLEEPING or LOCKED,
+//!   so the word says held; a claim leaves SLEEPING, as others may sleep.
+//! * Any other thread (a newcomer, the unlocker locking again) puts HANDOFF
+//!   back and wakes one more sleeper: the waiter the first wake was meant
+//!   for may have looked while the word did not say HANDOFF and gone back to
+//!   sleep. Between its swap and its put-back the word says held, so nobody
+//!   can claim or take the lock in between, and nothing it overwrites is an
+//!   owner's.
+//!
+//! Orderings: the unlocker releases its critical section with the exchange
+//! that writes HANDOFF (Release); a claimer's swap acquires it; a put-back
+//! (AcqRel) passes it on from the swap that took it to the one that claims.
+
+use super::{HANDOFF, LOCKED, RawFutex, SLEEPING};
+use crate::RawLock;
+use crate::os;
+use crate::primitive::Ordering;
+use crate::stats::{Event, record};
+
+impl RawFutex {
+    /// lock_api's fair unlock: hands the lock to a waiter that sleeps on it
+    /// (it returns from `lock` holding it); with nobody asleep, an ordinary
+    /// unlock.
+    ///
+    /// # Safety
+    ///
+    /// As [`RawLock::unlock`]: the caller holds the lock.
+    pub unsafe fn unlock_fair(&self) {
+        // Relaxed: a tally; see the module docs for why a stale count is safe.
+        if self.sleepers.load(Ordering::Relaxed) > 0
+            // Release: the critical section goes to the claimer.
+            && self
+                .key
+                .compare_exchange(SLEEPING, HANDOFF, Ordering::Release, Ordering::Relaxed)
+                .is_ok()
+        {
+            record(Event::Handoff);
+            os::wake_one(&self.key);
+            return;
+        }
+        // SAFETY: the caller holds the lock (or misuses it, which the
+        // ordinary unlock reports).
+        unsafe { self.unlock() }
+    }
+
+    /// A swap by this thread found HANDOFF (and wrote SLEEPING or LOCKED
+    /// over it): claims the lock if the rules let it (`slept`: this thread
+    /// slept in this lock call), returning `true`; otherwise puts HANDOFF
+    /// back, wakes a sleeper to claim it, and returns `false`.
+    pub(super) fn handoff_seen(&self, slept: bool) -> bool {
+        // Relaxed: a tally; a sleeper counted after this read swaps after
+        // our claim and finds the word held.
+        if slept || self.sleepers.load(Ordering::Relaxed) == 0 {
+            return true;
+        }
+        // AcqRel: passes the unlocker's critical section (acquired by our
+        // swap) on to the claimer's swap.
+        let overwritten = self.key.swap(HANDOFF, Ordering::AcqRel);
+        debug_assert!(
+            overwritten == LOCKED || overwritten == SLEEPING,
+            "a handoff put back over {overwritten}"
+        );
+        os::wake_one(&self.key);
+        false
+    }
+}
