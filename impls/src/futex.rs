@@ -102,9 +102,9 @@ impl RawFutex {
         let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
         let mut woken = false;
         let mut timed_out = false;
-        // Whether we count in `sleepers`: from before a wait until the swap
-        // after it (or the lock), so that a handoff made while we were
-        // asleep never finds the count empty before we have looked.
+        // Whether we count in `sleepers`: from before our first wait until
+        // we take the lock or give up, through any early or spurious wakes,
+        // so that a handoff made while we wait always finds us counted.
         let mut counted = false;
         if prev == HANDOFF && self.handoff_seen(false) {
             // The fast path's swap wrote LOCKED over the handoff; others
@@ -135,24 +135,36 @@ impl RawFutex {
             }
             // Acquire: this swap takes the lock when it finds it free.
             prev = self.key.swap(SLEEPING, Ordering::Acquire);
-            self.uncount(&mut counted);
             if prev == UNLOCKED || (prev == HANDOFF && self.handoff_seen(woken)) {
+                self.uncount(&mut counted);
                 return true;
             }
-            // Asleep on what the word now holds: a handoff we put back
-            // stays HANDOFF until its claimer takes it.
-            let asleep_on = if prev == HANDOFF { HANDOFF } else { SLEEPING };
             wait = SLEEPING;
+            if prev == HANDOFF {
+                // We put a handoff back for a sleeper to claim: wait for the
+                // claim awake, never asleep, so that we never count as one
+                // of the waiters it was for (fair.rs).
+                if Deadline::until(deadline).timeout().is_none() {
+                    self.uncount(&mut counted);
+                    return false;
+                }
+                continue;
+            }
             let left = match Deadline::until(deadline).timeout() {
                 Some(left) if !timed_out => left,
-                _ => return false,
+                _ => {
+                    self.uncount(&mut counted);
+                    return false;
+                }
             };
             record(Event::Sleep);
-            // Relaxed: a tally; the word orders the lock.
-            self.sleepers.fetch_add(1, Ordering::Relaxed);
-            counted = true;
+            if !counted {
+                // Relaxed: a tally; the word orders the lock.
+                self.sleepers.fetch_add(1, Ordering::Relaxed);
+                counted = true;
+            }
             // The OS says when the timeout passed; one more swap follows.
-            timed_out = !os::wait(&self.key, asleep_on, left);
+            timed_out = !os::wait(&self.key, SLEEPING, left);
             woken = true;
         }
     }

@@ -136,7 +136,11 @@ impl RawSema {
                     passive_spin(woken);
                 } else {
                     let Some(left) = Deadline::until(deadline).timeout() else {
-                        return false;
+                        // One last grab before giving up: a waiter woken to
+                        // compete (its unlocker let the lock go) may not
+                        // leave a free lock over sleepers nobody will wake.
+                        // Held, the holder's unlock pops the next.
+                        return self.try_lock();
                     };
                     // Queue ourselves on top of the stack.
                     loop {

@@ -243,7 +243,13 @@ impl<F: Flavor> RawSpinbit<F> {
                         // Relaxed: SPINNING guards no data.
                         self.key.fetch_and(!SPINNING, Ordering::Relaxed);
                     }
-                    return false;
+                    // One last grab before giving up. A waiter woken to
+                    // compete stands for the sleepers below it (the unlock
+                    // that woke it cleared SLEEPING): it may not just leave.
+                    // Taking the lock, or leaving SLEEPING on the holder's
+                    // word so its unlock wakes one, keeps that promise.
+                    // Acquire: this may take the lock.
+                    return self.set_flags(LOCKED | SLEEPING, F::TAKE) & LOCKED == 0;
                 };
                 if F::HANDOFF_AFTER_US.is_some() {
                     self.stamp(me, &mut stamped);

@@ -6,10 +6,10 @@
 //! rules that make that sound:
 //!
 //! * `unlock_fair` hands off only while some thread counts as a sleeper
-//!   (`sleepers`, raised before each wait and lowered only once the thread
-//!   has looked at the word again, by its swap or by taking the lock): that
-//!   thread swaps once more after its wait, so somebody will find the
-//!   HANDOFF, and while it has not yet, nobody else claims it.
+//!   (`sleepers`, raised before a thread's first wait and lowered only once
+//!   it takes the lock or gives up, through early and spurious wakes): that
+//!   thread swaps again after its wait, so somebody will find the HANDOFF,
+//!   and while it has not yet, nobody else claims it.
 //!   Otherwise it is an ordinary unlock.
 //! * A thread whose swap finds HANDOFF claims it if it has slept in this
 //!   call (it is a waiter the handoff was for) or if nobody counts as a
@@ -20,7 +20,10 @@
 //!   for may have looked while the word did not say HANDOFF and gone back to
 //!   sleep. Between its swap and its put-back the word says held, so nobody
 //!   can claim or take the lock in between, and nothing it overwrites is an
-//!   owner's.
+//!   owner's. It then waits for the claim awake (spinning and yielding),
+//!   never asleep: a thread that slept may claim, and it must not become one
+//!   by waiting out somebody else's handoff. So every thread in the kernel
+//!   is one a handoff may go to, and each wake reaches one.
 //!
 //! Orderings: the unlocker releases its critical section with the exchange
 //! that writes HANDOFF (Release); a claimer's swap acquires it; a put-back
