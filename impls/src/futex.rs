@@ -102,11 +102,12 @@ impl RawFutex {
         let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
         let mut woken = false;
         let mut timed_out = false;
-        // Whether we count in `sleepers`: from before our first wait until
-        // we take the lock or give up, through any early or spurious wakes,
-        // so that a handoff made while we wait always finds us counted.
+        // Whether we count in `sleepers`: from the swap before our first
+        // wait until we take the lock or give up, through any early or
+        // spurious wakes, so that a handoff made while we wait always finds
+        // us counted.
         let mut counted = false;
-        if prev == HANDOFF && self.handoff_seen(false) {
+        if prev == HANDOFF && self.handoff_seen(false, false) {
             // The fast path's swap wrote LOCKED over the handoff; others
             // may sleep, so the word must say so.
             self.key.store(SLEEPING, Ordering::Relaxed);
@@ -133,9 +134,16 @@ impl RawFutex {
                     passive_spin(woken);
                 }
             }
+            if !counted {
+                // Counted before the swap that makes the word say SLEEPING:
+                // an unlocker that sees SLEEPING also sees us.
+                // Relaxed: a tally; the word orders the lock.
+                self.sleepers.fetch_add(1, Ordering::Relaxed);
+                counted = true;
+            }
             // Acquire: this swap takes the lock when it finds it free.
             prev = self.key.swap(SLEEPING, Ordering::Acquire);
-            if prev == UNLOCKED || (prev == HANDOFF && self.handoff_seen(woken)) {
+            if prev == UNLOCKED || (prev == HANDOFF && self.handoff_seen(woken, true)) {
                 self.uncount(&mut counted);
                 return true;
             }
@@ -158,11 +166,6 @@ impl RawFutex {
                 }
             };
             record(Event::Sleep);
-            if !counted {
-                // Relaxed: a tally; the word orders the lock.
-                self.sleepers.fetch_add(1, Ordering::Relaxed);
-                counted = true;
-            }
             // The OS says when the timeout passed; one more swap follows.
             timed_out = !os::wait(&self.key, SLEEPING, left);
             woken = true;

@@ -6,13 +6,14 @@
 //! rules that make that sound:
 //!
 //! * `unlock_fair` hands off only while some thread counts as a sleeper
-//!   (`sleepers`, raised before a thread's first wait and lowered only once
-//!   it takes the lock or gives up, through early and spurious wakes): that
-//!   thread swaps again after its wait, so somebody will find the HANDOFF,
-//!   and while it has not yet, nobody else claims it.
+//!   (`sleepers`, raised before the swap that writes SLEEPING ahead of a
+//!   thread's first wait, so a holder that sees SLEEPING sees the count, and
+//!   lowered only once it takes the lock or gives up, through early and
+//!   spurious wakes): that thread swaps again after its wait, so somebody
+//!   will find the HANDOFF, and while it has not yet, nobody else claims it.
 //!   Otherwise it is an ordinary unlock.
 //! * A thread whose swap finds HANDOFF claims it if it has slept in this
-//!   call (it is a waiter the handoff was for) or if nobody counts as a
+//!   call (it is a waiter the handoff was for) or if nobody else counts as a
 //!   sleeper (nobody else could). Its swap already wrote SLEEPING or LOCKED,
 //!   so the word says held; a claim leaves SLEEPING, as others may sleep.
 //! * Any other thread (a newcomer, the unlocker locking again) puts HANDOFF
@@ -63,12 +64,14 @@ impl RawFutex {
 
     /// A swap by this thread found HANDOFF (and wrote SLEEPING or LOCKED
     /// over it): claims the lock if the rules let it (`slept`: this thread
-    /// slept in this lock call), returning `true`; otherwise puts HANDOFF
-    /// back, wakes a sleeper to claim it, and returns `false`.
-    pub(super) fn handoff_seen(&self, slept: bool) -> bool {
+    /// slept in this lock call; `counted`: it is in `sleepers` itself),
+    /// returning `true`; otherwise puts HANDOFF back, wakes a sleeper to
+    /// claim it, and returns `false`.
+    pub(super) fn handoff_seen(&self, slept: bool, counted: bool) -> bool {
         // Relaxed: a tally; a sleeper counted after this read swaps after
         // our claim and finds the word held.
-        if slept || self.sleepers.load(Ordering::Relaxed) == 0 {
+        let others = self.sleepers.load(Ordering::Relaxed) - u32::from(counted);
+        if slept || others == 0 {
             return true;
         }
         // AcqRel: passes the unlocker's critical section (acquired by our
