@@ -16,7 +16,9 @@
 //! still sleep), so every unlock that could owe a wake sees it.
 //!
 //! Memory ordering: Acquire on every exchange that can take the lock, Release
-//! on the exchange that gives it back, Relaxed on the spin loop's peeks.
+//! on the exchange that gives it back, Relaxed on the spin loop's peeks; the
+//! swap that writes SLEEPING ahead of a wait also releases the sleeper count
+//! that the fair unlock reads (`futex/fair.rs`).
 //!
 //! The word is visible through [`RawLock::state_word`], so a caller can see
 //! the three states go by:
@@ -142,7 +144,9 @@ impl RawFutex {
                 counted = true;
             }
             // Acquire: this swap takes the lock when it finds it free.
-            prev = self.key.swap(SLEEPING, Ordering::Acquire);
+            // Release: it publishes our count above, so a holder whose
+            // Acquire load sees this SLEEPING sees us counted (fair.rs).
+            prev = self.key.swap(SLEEPING, Ordering::AcqRel);
             if prev == UNLOCKED || (prev == HANDOFF && self.handoff_seen(woken, true)) {
                 self.uncount(&mut counted);
                 return true;

@@ -231,13 +231,6 @@ fn a_timed_lock_gives_up_and_leaves_no_sleeper<L: FairTimed + 'static>(#[case] l
 
 #[apply(every_backend)]
 fn a_fair_unlock_hands_the_lock_to_the_sleeper<L: FairTimed + 'static>(#[case] lock: L) {
-    // Open (issue 13's note): in Miri's full parallel run of this file the
-    // futex case saw the unlocker get the lock back first; alone under
-    // Miri, natively, under qemu, under chaos and in loom it hands off.
-    // Until that is understood, Miri skips the futex case.
-    if cfg!(miri) && L::NAME == "futex" {
-        return;
-    }
     let lock = Arc::new(lock);
     let guard = lock_api::RawMutex::lock(&*lock);
     let waiter_in = Arc::new(AtomicBool::new(false));

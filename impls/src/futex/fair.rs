@@ -7,7 +7,10 @@
 //!
 //! * `unlock_fair` hands off only while some thread counts as a sleeper
 //!   (`sleepers`, raised before the swap that writes SLEEPING ahead of a
-//!   thread's first wait, so a holder that sees SLEEPING sees the count, and
+//!   thread's first wait; that swap releases the count and the unlock reads
+//!   the word with Acquire before the count, so a holder that sees SLEEPING
+//!   sees the count — with Relaxed on both, Miri's weak-memory emulation
+//!   showed a holder a stale zero and a plain unlock; and
 //!   lowered only once it takes the lock or gives up, through early and
 //!   spurious wakes): that thread swaps again after its wait, so somebody
 //!   will find the HANDOFF, and while it has not yet, nobody else claims it.
@@ -45,8 +48,11 @@ impl RawFutex {
     ///
     /// As [`RawLock::unlock`]: the caller holds the lock.
     pub unsafe fn unlock_fair(&self) {
-        // Relaxed: a tally; see the module docs for why a stale count is safe.
-        if self.sleepers.load(Ordering::Relaxed) > 0
+        // Acquire: a SLEEPING written by a waiter's swap (Release) carries
+        // its count, so the count read next is not stale for that waiter.
+        if self.key.load(Ordering::Acquire) == SLEEPING
+            // Relaxed: ordered by the load above.
+            && self.sleepers.load(Ordering::Relaxed) > 0
             // Release: the critical section goes to the claimer.
             && self
                 .key
