@@ -47,11 +47,11 @@
 //! assert_eq!(lock.state_word(), Some(0));
 //! ```
 
-use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::os::{self, Deadline, multiprocessor};
 use crate::primitive::{AtomicU32, Ordering, const_fn_unless_loom, passive_spin, procyield};
 use crate::stats::{Event, record};
+use crate::{RawLock, RawLockTimed};
 use std::time::Instant;
 
 mod fair;
@@ -79,12 +79,6 @@ impl RawFutex {
         pub fn new() -> Self {
             RawFutex { key: AtomicU32::new(UNLOCKED), sleepers: AtomicU32::new(0) }
         }
-    }
-
-    /// Takes the lock if it becomes free before `deadline`; returns whether
-    /// it did. Never returns `false` before the deadline.
-    pub fn try_lock_until(&self, deadline: Instant) -> bool {
-        self.try_lock() || self.lock_slow(LOCKED, Some(deadline))
     }
 
     /// Waits for the lock until `deadline` (`None`: for good); returns
@@ -271,6 +265,15 @@ unsafe impl RawLock for RawFutex {
     fn state_word(&self) -> Option<usize> {
         // Relaxed: a diagnostic snapshot.
         Some(self.key.load(Ordering::Relaxed) as usize)
+    }
+}
+
+// SAFETY: a timed lock takes the lock only through `lock_slow`'s exchanges;
+// the kernel keeps the sleepers, and a timed-out waiter swaps once more so
+// that a wake meant for it is not lost.
+unsafe impl RawLockTimed for RawFutex {
+    fn try_lock_until(&self, deadline: Instant) -> bool {
+        self.try_lock() || self.lock_slow(LOCKED, Some(deadline))
     }
 }
 

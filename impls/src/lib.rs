@@ -42,6 +42,7 @@ pub mod bitmap;
 #[cfg(lockyard_chaos)]
 mod chaos;
 mod experiment;
+mod fair_timed;
 mod fastrand;
 pub mod futex;
 pub mod locked_list;
@@ -63,6 +64,7 @@ pub mod xchg8;
 mod yield_lock;
 
 pub use experiment::{Experiment, HAS_XCHG8, SPINBIT_XCHG8};
+pub use fair_timed::{RawLockFair, RawLockTimed};
 /// lock_api, whose `Mutex<R, T>` gives any of lockyard's raw locks a typed
 /// mutex (the backends' `Mutex` aliases are that), re-exported so that its
 /// version always matches the one lockyard implements.

@@ -124,19 +124,17 @@ macro_rules! impl_lock_api {
 pub(crate) use impl_lock_api;
 
 /// Implements `lock_api::RawMutexFair` for a type with [`impl_lock_api!`]
-/// and an inherent `unlock_fair`; `bump` is lock_api's own (a fair unlock,
-/// then a lock).
+/// and [`RawLockFair`](crate::RawLockFair); `bump` is lock_api's own (a
+/// fair unlock, then a lock).
 macro_rules! impl_lock_api_fair {
     ($(@<$g:ident: $bound:path>)? $raw:ty) => {
         #[cfg(not(lockyard_loom))]
-        // SAFETY: `unlock_fair` gives the lock up exactly once, to a waiter
-        // that returns holding it or as `unlock` does; its Release-to-Acquire
-        // handover is the semaphore's or the lock word's.
+        // SAFETY: as `RawLockFair`'s contract, which the type upholds.
         unsafe impl$(<$g: $bound>)? lock_api::RawMutexFair for $raw {
             #[inline]
             unsafe fn unlock_fair(&self, _guard: Self::Guard) {
                 // SAFETY: lock_api passes the guard of a successful lock.
-                unsafe { <$raw>::unlock_fair(self) }
+                unsafe { <$raw as $crate::RawLockFair>::unlock_fair(self) }
             }
         }
     };
@@ -144,32 +142,25 @@ macro_rules! impl_lock_api_fair {
 pub(crate) use impl_lock_api_fair;
 
 /// Implements `lock_api::RawMutexTimed` for a type with [`impl_lock_api!`]
-/// and an inherent `try_lock_until`; `try_lock_for` is that `timeout` from
-/// now, or a plain `lock` when the deadline is too far off for the clock.
+/// and [`RawLockTimed`](crate::RawLockTimed), on std's clock.
 macro_rules! impl_lock_api_timed {
     ($(@<$g:ident: $bound:path>)? $raw:ty) => {
         #[cfg(not(lockyard_loom))]
-        // SAFETY: the timed calls take the lock only as `lock` does, and
-        // never hold it when they return `false`.
+        // SAFETY: as `RawLockTimed`'s contract, which the type upholds.
         unsafe impl$(<$g: $bound>)? lock_api::RawMutexTimed for $raw {
             type Duration = std::time::Duration;
             type Instant = std::time::Instant;
 
             #[inline]
             fn try_lock_for(&self, timeout: Self::Duration) -> Option<Self::Guard> {
-                let took = match std::time::Instant::now().checked_add(timeout) {
-                    Some(deadline) => <$raw>::try_lock_until(self, deadline),
-                    None => {
-                        <$raw as $crate::RawLock>::lock(self);
-                        true
-                    }
-                };
-                took.then(lock_api::GuardSend::new)
+                <$raw as $crate::RawLockTimed>::try_lock_for(self, timeout)
+                    .then(lock_api::GuardSend::new)
             }
 
             #[inline]
             fn try_lock_until(&self, deadline: Self::Instant) -> Option<Self::Guard> {
-                <$raw>::try_lock_until(self, deadline).then(lock_api::GuardSend::new)
+                <$raw as $crate::RawLockTimed>::try_lock_until(self, deadline)
+                    .then(lock_api::GuardSend::new)
             }
         }
     };

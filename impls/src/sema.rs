@@ -40,11 +40,11 @@
 //! publish a pushed node's link; the load that precedes a pop is Acquire so the
 //! head's link, written by its pusher, is visible.
 
-use crate::RawLock;
 use crate::misuse::unlocked_unlock;
 use crate::os::multiprocessor;
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
 use crate::stats::{Event, record};
+use crate::{RawLock, RawLockFair, RawLockTimed};
 
 use crate::os::Deadline;
 /// The spin tuning every backend shares, under this backend's name too.
@@ -80,29 +80,6 @@ impl RawSema {
         /// An unlocked lock.
         pub fn new() -> Self {
             RawSema { key: AtomicUsize::new(0) }
-        }
-    }
-
-    /// Takes the lock if it becomes free before `deadline`; returns whether
-    /// it did. Never returns `false` before the deadline.
-    pub fn try_lock_until(&self, deadline: Instant) -> bool {
-        self.try_lock() || self.lock_slow(Some(deadline))
-    }
-
-    /// lock_api's fair unlock: pops the top sleeper and wakes it holding the
-    /// lock (it returns from `lock` with it); with nobody asleep, an
-    /// ordinary unlock.
-    ///
-    /// # Safety
-    ///
-    /// As [`RawLock::unlock`]: the caller holds the lock.
-    pub unsafe fn unlock_fair(&self) {
-        // Release, Acquire on failure: as `unlock`.
-        if let Err(v) =
-            self.key
-                .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Acquire)
-        {
-            self.unlock_slow(v, true);
         }
     }
 
@@ -321,6 +298,28 @@ unsafe impl RawLock for RawSema {
     fn state_word(&self) -> Option<usize> {
         // Relaxed: a diagnostic snapshot.
         Some(self.key.load(Ordering::Relaxed))
+    }
+}
+
+// SAFETY: a timed lock takes the lock only through `lock_slow`'s exchanges,
+// and a sleeper that times out leaves the stack (or takes its wake).
+unsafe impl RawLockTimed for RawSema {
+    fn try_lock_until(&self, deadline: Instant) -> bool {
+        self.try_lock() || self.lock_slow(Some(deadline))
+    }
+}
+
+// SAFETY: the fair unlock pops the top sleeper and wakes it holding the lock
+// (it returns from `lock` with it), or unlocks as `unlock` does.
+unsafe impl RawLockFair for RawSema {
+    unsafe fn unlock_fair(&self) {
+        // Release, Acquire on failure: as `unlock`.
+        if let Err(v) =
+            self.key
+                .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Acquire)
+        {
+            self.unlock_slow(v, true);
+        }
     }
 }
 

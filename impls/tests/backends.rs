@@ -3,10 +3,10 @@
 
 #![cfg(not(lockyard_loom))]
 
-use lockyard::RawLock;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
 use lockyard::spinbit::{RawSpinbit, RawSpinbitBounded, RawSpinbitLowLatency, RawSpinbitWord};
+use lockyard::{RawLock, RawLockFair, RawLockTimed};
 use rstest::rstest;
 use rstest_reuse::{apply, template};
 use std::cell::UnsafeCell;
@@ -183,20 +183,10 @@ fn experiment_reports_the_default_backend() {
     );
 }
 
-/// lock_api's fair and timed traits on std's clock.
-trait FairTimed:
-    RawLock + lock_api::RawMutexFair + lock_api::RawMutexTimed<Duration = Duration, Instant = Instant>
-{
-}
-impl<L> FairTimed for L where
-    L: RawLock
-        + lock_api::RawMutexFair
-        + lock_api::RawMutexTimed<Duration = Duration, Instant = Instant>
-{
-}
-
 #[apply(every_backend)]
-fn a_timed_lock_gives_up_and_leaves_no_sleeper<L: FairTimed + 'static>(#[case] lock: L) {
+fn a_timed_lock_gives_up_and_leaves_no_sleeper<L: RawLockFair + RawLockTimed + 'static>(
+    #[case] lock: L,
+) {
     const TIMEOUT: Duration = Duration::from_millis(5);
     let lock = Arc::new(lock);
     RawLock::lock(&*lock);
@@ -205,7 +195,7 @@ fn a_timed_lock_gives_up_and_leaves_no_sleeper<L: FairTimed + 'static>(#[case] l
             let lock = Arc::clone(&lock);
             std::thread::spawn(move || {
                 let began = Instant::now();
-                let got = lock.try_lock_for(TIMEOUT).is_some();
+                let got = lock.try_lock_for(TIMEOUT);
                 (got, began.elapsed())
             })
         })
@@ -222,17 +212,20 @@ fn a_timed_lock_gives_up_and_leaves_no_sleeper<L: FairTimed + 'static>(#[case] l
         "timed-out waiters left the lock busy: {:?}",
         lock.state_word()
     );
-    let guard = lock
-        .try_lock_for(TIMEOUT)
-        .expect("a timed lock of a free lock");
-    // SAFETY: the guard of the lock just taken.
-    unsafe { lock_api::RawMutex::unlock(&*lock, guard) };
+    assert!(
+        lock.try_lock_for(TIMEOUT),
+        "a timed lock of a free lock failed"
+    );
+    // SAFETY: the lock just taken.
+    unsafe { RawLock::unlock(&*lock) };
 }
 
 #[apply(every_backend)]
-fn a_fair_unlock_hands_the_lock_to_the_sleeper<L: FairTimed + 'static>(#[case] lock: L) {
+fn a_fair_unlock_hands_the_lock_to_the_sleeper<L: RawLockFair + RawLockTimed + 'static>(
+    #[case] lock: L,
+) {
     let lock = Arc::new(lock);
-    let guard = lock_api::RawMutex::lock(&*lock);
+    RawLock::lock(&*lock);
     let waiter_in = Arc::new(AtomicBool::new(false));
     let waiter = {
         let (lock, waiter_in) = (Arc::clone(&lock), Arc::clone(&waiter_in));
@@ -250,8 +243,8 @@ fn a_fair_unlock_hands_the_lock_to_the_sleeper<L: FairTimed + 'static>(#[case] l
     }
     // A futex waiter has swapped SLEEPING a moment before it sleeps.
     std::thread::sleep(Duration::from_millis(20));
-    // SAFETY: the guard of the lock taken above.
-    unsafe { lock_api::RawMutexFair::unlock_fair(&*lock, guard) };
+    // SAFETY: the lock taken above.
+    unsafe { lock.unlock_fair() };
     RawLock::lock(&*lock);
     assert!(
         waiter_in.load(Ordering::Relaxed),

@@ -19,7 +19,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// What the cases need beyond [`RawLock`]: lock_api's fair and timed
-/// traits, on std's clock.
+/// traits, on std's clock. Not lockyard's own `RawLockFair` and
+/// `RawLockTimed` (which lockyard's unit tests and loom models use): these
+/// cases check the surface users call, lock_api's, which is also the one a
+/// lock from outside lockyard has.
 pub trait FairTimed:
     RawLock + RawMutexFair + RawMutexTimed<Duration = Duration, Instant = Instant>
 {

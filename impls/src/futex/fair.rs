@@ -34,20 +34,15 @@
 //! (AcqRel) passes it on from the swap that took it to the one that claims.
 
 use super::{HANDOFF, LOCKED, RawFutex, SLEEPING};
-use crate::RawLock;
 use crate::os;
 use crate::primitive::Ordering;
 use crate::stats::{Event, record};
+use crate::{RawLock, RawLockFair};
 
-impl RawFutex {
-    /// lock_api's fair unlock: hands the lock to a waiter that sleeps on it
-    /// (it returns from `lock` holding it); with nobody asleep, an ordinary
-    /// unlock.
-    ///
-    /// # Safety
-    ///
-    /// As [`RawLock::unlock`]: the caller holds the lock.
-    pub unsafe fn unlock_fair(&self) {
+// SAFETY: the HANDOFF word stays held until exactly one waiter claims it
+// (the rules above), or the unlock is an ordinary one.
+unsafe impl RawLockFair for RawFutex {
+    unsafe fn unlock_fair(&self) {
         // Acquire: a SLEEPING written by a waiter's swap (Release) carries
         // its count, so the count read next is not stale for that waiter.
         if self.key.load(Ordering::Acquire) == SLEEPING
@@ -67,7 +62,9 @@ impl RawFutex {
         // ordinary unlock reports).
         unsafe { self.unlock() }
     }
+}
 
+impl RawFutex {
     /// A swap by this thread found HANDOFF (and wrote SLEEPING or LOCKED
     /// over it): claims the lock if the rules let it (`slept`: this thread
     /// slept in this lock call; `counted`: it is in `sleepers` itself),

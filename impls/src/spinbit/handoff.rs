@@ -40,6 +40,7 @@ use crate::os::now_us;
 use crate::primitive::Ordering;
 use crate::stats::{Event, record};
 use crate::waiter::Waiter;
+use crate::{RawLock, RawLockFair};
 
 /// The node at a non-zero stack head or link.
 ///
@@ -58,6 +59,22 @@ fn older(now: usize, a: usize, b: usize) -> usize {
         a
     } else {
         b
+    }
+}
+
+// SAFETY: the handoff keeps LOCKED set while it unlinks the oldest sleeper
+// and wakes it holding the lock; otherwise the unlock is an ordinary one.
+unsafe impl<F: Flavor> RawLockFair for RawSpinbit<F> {
+    /// Hands the lock to the oldest sleeper on the stack, whatever its age.
+    unsafe fn unlock_fair(&self) {
+        // Relaxed: a peek; the stack-lock compare-exchange acquires.
+        let v = self.key.load(Ordering::Relaxed);
+        if v & LOCKED != 0 && stack_head(v) != 0 && self.hand_off_slow(v, now_us(), 0, true) {
+            return;
+        }
+        // SAFETY: the caller holds the lock (or misuses it, which the
+        // ordinary unlock reports).
+        unsafe { <Self as RawLock>::unlock(self) }
     }
 }
 
@@ -115,25 +132,6 @@ impl<F: Flavor> RawSpinbit<F> {
             return false;
         }
         self.hand_off_slow(v, now, bound, false)
-    }
-
-    /// lock_api's fair unlock: hands the lock to the oldest sleeper on the
-    /// stack, which returns from `lock` holding it, whatever its age; with
-    /// nobody asleep (a spinner or nobody waiting), an ordinary unlock.
-    ///
-    /// # Safety
-    ///
-    /// As [`RawLock::unlock`](crate::RawLock::unlock): the caller holds the
-    /// lock.
-    pub unsafe fn unlock_fair(&self) {
-        // Relaxed: a peek; the stack-lock compare-exchange acquires.
-        let v = self.key.load(Ordering::Relaxed);
-        if v & LOCKED != 0 && stack_head(v) != 0 && self.hand_off_slow(v, now_us(), 0, true) {
-            return;
-        }
-        // SAFETY: the caller holds the lock (or misuses it, which the
-        // ordinary unlock reports).
-        unsafe { <Self as crate::RawLock>::unlock(self) }
     }
 
     /// Hands the lock to the bottom of the stack if it has waited `bound`

@@ -3,9 +3,9 @@
 //! says, under `STACK_LOCKED`.
 
 use super::{Flavor, M_MASK, RawSpinbit, STACK_LOCKED};
-use crate::RawLock;
 use crate::wait_stack::Word;
 use crate::waiter::Waiter;
+use crate::{RawLock, RawLockTimed};
 use std::time::Instant;
 
 /// spinbit's word as the stack code shared with sema sees it.
@@ -14,13 +14,16 @@ pub(super) const STACK: Word = Word {
     stack_lock: STACK_LOCKED,
 };
 
-impl<F: Flavor> RawSpinbit<F> {
-    /// Takes the lock if it becomes free before `deadline`; returns whether
-    /// it did. Never returns `false` before the deadline.
-    pub fn try_lock_until(&self, deadline: Instant) -> bool {
+// SAFETY: a timed lock takes the lock only through `lock_slow`'s exchanges;
+// a spinner gives up SPINNING and a sleeper leaves the stack or takes the
+// wake it is owed (`timed_out`).
+unsafe impl<F: Flavor> RawLockTimed for RawSpinbit<F> {
+    fn try_lock_until(&self, deadline: Instant) -> bool {
         self.try_lock() || self.lock_slow(Some(deadline))
     }
+}
 
+impl<F: Flavor> RawSpinbit<F> {
     /// After `me`'s timed sleep ran out: see [`Word::timed_out`].
     pub(super) fn timed_out(&self, me: &'static Waiter) -> bool {
         if F::skip_leave() {

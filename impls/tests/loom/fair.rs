@@ -5,43 +5,14 @@
 //! and leave the lock idle.
 
 use super::Guarded;
-use lockyard::RawLock;
+use lockyard::RawLockFair;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
 use lockyard::spinbit::{RawSpinbit, Standard};
 use loom::sync::Arc;
 use loom::thread;
 
-/// A backend's inherent fair unlock.
-pub(crate) trait Fair: RawLock {
-    /// # Safety
-    ///
-    /// The caller holds the lock.
-    unsafe fn unlock_fair(&self);
-}
-
-impl Fair for RawFutex {
-    unsafe fn unlock_fair(&self) {
-        // SAFETY: passed on from the caller.
-        unsafe { RawFutex::unlock_fair(self) }
-    }
-}
-
-impl Fair for RawSema {
-    unsafe fn unlock_fair(&self) {
-        // SAFETY: passed on from the caller.
-        unsafe { RawSema::unlock_fair(self) }
-    }
-}
-
-impl Fair for RawSpinbit<Standard> {
-    unsafe fn unlock_fair(&self) {
-        // SAFETY: passed on from the caller.
-        unsafe { RawSpinbit::unlock_fair(self) }
-    }
-}
-
-fn fair_unlock_then_relock<L: Fair + 'static>() {
+fn fair_unlock_then_relock<L: RawLockFair + 'static>() {
     loom::model(|| {
         let shared = Arc::new(Guarded::<L>::new());
         shared.lock.lock();

@@ -8,41 +8,18 @@
 //! works, and no sleeper is left on the stack.
 
 use super::Guarded;
-use lockyard::RawLock;
+use lockyard::RawLockTimed;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
-use lockyard::spinbit::{Flavor, RawSpinbit, Standard};
+use lockyard::spinbit::{RawSpinbit, Standard};
 use loom::sync::Arc;
 use loom::thread;
 use std::time::{Duration, Instant};
 
-/// A backend's inherent timed lock.
-pub(crate) trait Timed: RawLock {
-    fn try_lock_until(&self, deadline: Instant) -> bool;
-}
-
-impl Timed for RawFutex {
-    fn try_lock_until(&self, deadline: Instant) -> bool {
-        RawFutex::try_lock_until(self, deadline)
-    }
-}
-
-impl Timed for RawSema {
-    fn try_lock_until(&self, deadline: Instant) -> bool {
-        RawSema::try_lock_until(self, deadline)
-    }
-}
-
-impl<F: Flavor> Timed for RawSpinbit<F> {
-    fn try_lock_until(&self, deadline: Instant) -> bool {
-        RawSpinbit::try_lock_until(self, deadline)
-    }
-}
-
 /// The main thread holds the lock while the other makes a timed lock and
 /// then an untimed one; the main thread lets go, once the other shows as
 /// asleep and `linger` more turns have passed, and locks once more.
-pub(crate) fn timeout_against_pop<L: Timed + 'static>(linger: usize) {
+pub(crate) fn timeout_against_pop<L: RawLockTimed + 'static>(linger: usize) {
     // Std atomics, outside the model: which outcomes the executions reached.
     let outcomes = std::sync::Arc::new([
         std::sync::atomic::AtomicUsize::new(0),
