@@ -56,6 +56,8 @@ use std::time::Instant;
 
 mod fair;
 
+use fair::Claim;
+
 /// The spin tuning every backend shares, under this backend's name too.
 pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
 
@@ -103,11 +105,18 @@ impl RawFutex {
         // spurious wakes, so that a handoff made while we wait always finds
         // us counted.
         let mut counted = false;
-        if prev == HANDOFF && self.handoff_seen(false, false) {
-            // The fast path's swap wrote LOCKED over the handoff; others
-            // may sleep, so the word must say so.
-            self.key.store(SLEEPING, Ordering::Relaxed);
-            return true;
+        if prev == HANDOFF {
+            if self.handoff_seen(false, false) {
+                // The fast path's swap wrote LOCKED over the handoff; others
+                // may sleep, so the word must say so.
+                self.key.store(SLEEPING, Ordering::Relaxed);
+                return true;
+            }
+            match self.await_claim(false, deadline) {
+                Claim::Ours => return true,
+                Claim::TimedOut => return false,
+                Claim::Made => {}
+            }
         }
         loop {
             for round in 0..spin + PASSIVE_SPIN {
@@ -147,14 +156,14 @@ impl RawFutex {
             }
             wait = SLEEPING;
             if prev == HANDOFF {
-                // We put a handoff back for a sleeper to claim: wait for the
-                // claim awake, never asleep, so that we never count as one
-                // of the waiters it was for (fair.rs).
-                if Deadline::until(deadline).timeout().is_none() {
-                    self.uncount(&mut counted);
-                    return false;
+                // We put a handoff back for a sleeper to claim (fair.rs).
+                match self.await_claim(true, deadline) {
+                    Claim::Made => continue,
+                    claim => {
+                        self.uncount(&mut counted);
+                        return claim == Claim::Ours;
+                    }
                 }
-                continue;
             }
             let left = match Deadline::until(deadline).timeout() {
                 Some(left) if !timed_out => left,

@@ -24,20 +24,26 @@
 //!   for may have looked while the word did not say HANDOFF and gone back to
 //!   sleep. Between its swap and its put-back the word says held, so nobody
 //!   can claim or take the lock in between, and nothing it overwrites is an
-//!   owner's. It then waits for the claim awake (spinning and yielding),
-//!   never asleep: a thread that slept may claim, and it must not become one
-//!   by waiting out somebody else's handoff. So every thread in the kernel
-//!   is one a handoff may go to, and each wake reaches one.
+//!   owner's. It then waits for the claim awake and by loads only
+//!   (`await_claim`): never asleep, since a thread that slept may claim and
+//!   it must not become one by waiting out somebody else's handoff; never
+//!   swapping, since each swap hides the handoff for a moment, and a waiter
+//!   that looks then goes back to sleep (loom found the livelock of a
+//!   put-back thread that kept swapping). So every thread in the kernel is
+//!   one a handoff may go to, each wake reaches one, and each newcomer hides
+//!   the handoff once at most. If nobody else is left counted (the waiter
+//!   it was for gave up before it was made), the awake thread claims it.
 //!
 //! Orderings: the unlocker releases its critical section with the exchange
 //! that writes HANDOFF (Release); a claimer's swap acquires it; a put-back
 //! (AcqRel) passes it on from the swap that took it to the one that claims.
 
 use super::{HANDOFF, LOCKED, RawFutex, SLEEPING};
-use crate::os;
-use crate::primitive::Ordering;
+use crate::os::{self, Deadline};
+use crate::primitive::{Ordering, yield_now};
 use crate::stats::{Event, record};
 use crate::{RawLock, RawLockFair};
+use std::time::Instant;
 
 // SAFETY: the HANDOFF word stays held until exactly one waiter claims it
 // (the rules above), or the unlock is an ordinary one.
@@ -64,7 +70,45 @@ unsafe impl RawLockFair for RawFutex {
     }
 }
 
+/// How [`RawFutex::await_claim`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Claim {
+    /// A sleeper claimed the handoff; the caller competes again.
+    Made,
+    /// Nobody else was left to claim it: this thread did, and holds the lock.
+    Ours,
+    /// The caller's deadline passed first.
+    TimedOut,
+}
+
 impl RawFutex {
+    /// After this thread put a handoff back: waits awake, looking but never
+    /// swapping, until the word stops saying HANDOFF, claiming it itself
+    /// once no other thread counts as a sleeper (`counted`: this thread is
+    /// in `sleepers`).
+    pub(super) fn await_claim(&self, counted: bool, deadline: Option<Instant>) -> Claim {
+        // Relaxed peek: a claim made by another is its swap's business; ours
+        // acquires below.
+        while self.key.load(Ordering::Relaxed) == HANDOFF {
+            // Relaxed: a tally; a stale count only delays our claim.
+            if self.sleepers.load(Ordering::Relaxed) == u32::from(counted)
+                // Acquire: the unlocker's critical section, released by its
+                // exchange to HANDOFF (and passed on by put-backs).
+                && self
+                    .key
+                    .compare_exchange(HANDOFF, SLEEPING, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return Claim::Ours;
+            }
+            if Deadline::until(deadline).timeout().is_none() {
+                return Claim::TimedOut;
+            }
+            yield_now();
+        }
+        Claim::Made
+    }
+
     /// A swap by this thread found HANDOFF (and wrote SLEEPING or LOCKED
     /// over it): claims the lock if the rules let it (`slept`: this thread
     /// slept in this lock call; `counted`: it is in `sleepers` itself),
