@@ -16,6 +16,8 @@
 //! * [`backend`]: a backend as the suites see it: name, promises, trials.
 //! * [`promises`]: what a backend promises beyond the contract.
 //! * [`peers`]: std, parking_lot, pthread and a spinlock as backends.
+//! * [`foreign`]: any lock_api mutex as a backend; [`main!`] and
+//!   [`bench_main!`] run the suites and benchmarks on one from its own crate.
 //! * [`controls`]: locks broken or altered on purpose, which the suites must
 //!   catch or compare against.
 //! * [`cases`]: the cases, and the table that makes a backend's trials.
@@ -23,7 +25,8 @@
 //! * [`starvation`]: the starvation suite (`tests/starvation.rs`).
 //! * [`primitives`]: the primitives suite (`tests/primitives.rs`): the
 //!   lock-avoiding structures in their before and after forms.
-//! * [`throughput`]: Go's runtime mutex benchmarks (`benches/throughput.rs`).
+//! * [`throughput`]: Go's runtime mutex benchmarks, and [`bench_cli`] the
+//!   command line of the bench binaries (`benches/throughput.rs`).
 //! * [`watchdog`]: a hang becomes a failure that shows the lock's state.
 //!
 //! [`RawLock`]: lockyard::RawLock
@@ -32,10 +35,14 @@
 
 pub mod allocator;
 pub mod backend;
+pub mod bench_cli;
+mod blocked;
 pub mod budget;
 pub mod cases;
 pub mod controls;
+pub mod entry;
 mod experiment;
+pub mod foreign;
 pub mod guarded;
 pub mod peers;
 pub mod primitives;
@@ -53,7 +60,7 @@ pub use backend::Backend;
 pub use budget::Budget;
 pub use promises::Promises;
 pub use registry::{BACKENDS, trials};
-pub use suite_main::run_suite;
+pub use suite_main::{Phase, run_phases, run_suite};
 
 /// The unit tests' allocator, as the conformance binary's, so that the tests
 /// that feed the `global_allocator` case a broken lock see it catch it.

@@ -48,6 +48,13 @@ impl Promises {
         allocator_safe: true,
         ..Promises::NONE
     };
+    /// Only [`latecomer_gets_in`](Promises::latecomer_gets_in): a lock fair
+    /// enough for Go's TestMutexFairness, and no more (a foreign lock's
+    /// usual claim).
+    pub const FAIR_ENOUGH: Promises = Promises {
+        latecomer_gets_in: true,
+        ..Promises::NONE
+    };
     /// A sleeper on the lock word itself (futex).
     pub const FUTEX: Promises = Promises {
         latecomer_gets_in: true,

@@ -109,6 +109,31 @@ mod tests {
         assert_eq!(sorted.len(), names.len(), "duplicate in {names:?}");
     }
 
+    /// The xtask picks a foreign crate's starvation trials out by name
+    /// (`MEASURING_CASES`): they must match, and nothing else may.
+    #[test]
+    fn measuring_cases_are_the_starvation_trials() {
+        use lockyard_platforms::suite::is_measuring;
+        let budget = Budget::default();
+        let case = |t: &Trial| t.name().split_once("::").map(|(_, c)| c.to_string());
+        for backend in BACKENDS {
+            for t in backend.starvation_trials(&budget) {
+                let c = case(&t).expect("named backend::case");
+                assert!(
+                    is_measuring(&c),
+                    "starvation case {c} is not in MEASURING_CASES"
+                );
+            }
+            for t in backend.trials(&budget) {
+                let c = case(&t).expect("named backend::case");
+                assert!(
+                    !is_measuring(&c),
+                    "conformance case {c} looks like a measuring one"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_trial_is_named_backend_then_case() {
         let budget = Budget::default();

@@ -15,6 +15,27 @@ use std::process::ExitCode;
 /// experiment settings of the build's lockyard as one line of JSON instead
 /// and runs nothing (before libtest, which would reject the flag).
 pub fn run_suite(make: impl FnOnce(&Budget) -> Vec<Trial>) -> ExitCode {
+    run_phases(|budget| {
+        vec![Phase {
+            trials: make(budget),
+            alone: false,
+        }]
+    })
+}
+
+/// Trials that run together, one libtest run.
+pub struct Phase {
+    /// The trials.
+    pub trials: Vec<Trial>,
+    /// Run them one at a time (`--test-threads 1`): they measure, and a
+    /// trial beside them on a small machine would be in their figures.
+    pub alone: bool,
+}
+
+/// As [`run_suite`], for a binary whose trials run in phases, one after
+/// the other, each a libtest run with the same arguments (a listing lists
+/// them all; a filter picks from all); fails if any phase failed.
+pub fn run_phases(make: impl FnOnce(&Budget) -> Vec<Phase>) -> ExitCode {
     if asks_for_experiment(std::env::args_os().skip(1)) {
         println!("{}", experiment::json());
         return ExitCode::SUCCESS;
@@ -27,7 +48,18 @@ pub fn run_suite(make: impl FnOnce(&Budget) -> Vec<Trial>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    libtest_mimic::run(&args, make(&budget)).exit_code()
+    let mut failed = None;
+    for phase in make(&budget) {
+        let mut args = args.clone();
+        if phase.alone {
+            args.test_threads = Some(1);
+        }
+        let conclusion = libtest_mimic::run(&args, phase.trials);
+        if conclusion.has_failed() {
+            failed = Some(conclusion.exit_code());
+        }
+    }
+    failed.unwrap_or(ExitCode::SUCCESS)
 }
 
 /// Whether `args` (without the program name) are [`EXPERIMENT_ARG`]

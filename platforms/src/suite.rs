@@ -6,6 +6,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How the starvation suite's case names begin (`contention_8`,
+/// `mutex_fairness`, `bounded_wait`): its trials measure, so they run with
+/// no other trial beside them. A foreign crate's `lockyard_conformance::main!`
+/// binary runs them beside its conformance cases, and the xtask's nextest
+/// config for it picks them out by these names; lockyard-conformance's tests
+/// check that its starvation trials, and only they, match.
+pub const MEASURING_CASES: [&str; 3] = ["contention_", "mutex_fairness", "bounded_wait"];
+
+/// Whether trial case `case` is one of the starvation suite's, by
+/// [`MEASURING_CASES`].
+pub fn is_measuring(case: &str) -> bool {
+    MEASURING_CASES.iter().any(|p| case.starts_with(p))
+}
+
 /// Given alone, a suite binary prints its build's [`Experiment`] as one line
 /// of JSON and exits 0, so the xtask reports what a build has rather than
 /// what the table expects of the target.

@@ -33,10 +33,10 @@ use crate::chart;
 use crate::compare;
 use crate::flags;
 use crate::names::{self, UsageError};
-use crate::nextest::{self, Build, SUITES_PACKAGE};
+use crate::nextest::{self, Build, LOCKYARD_SUITES};
 use crate::project;
 
-/// The bench target of [`SUITES_PACKAGE`].
+/// The bench target of [`LOCKYARD_SUITES`].
 const BENCH: &str = "throughput";
 
 /// `cargo xtask bench`.
@@ -181,12 +181,12 @@ fn run_bench(
 ) -> Result<String> {
     let cargo = cmd!(
         sh,
-        "cargo bench -p {SUITES_PACKAGE} --bench {BENCH} {target_args...} {features...} -- {args...} --count {count}"
+        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} {target_args...} {features...} -- {args...} --count {count}"
     )
     .envs(env.iter().map(|(k, v)| (k, v)));
     eprintln!("$ {cargo}");
     let hint = format!(
-        ", or the build failed; rerun with `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --help`"
+        ", or the build failed; rerun with `cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} -- --help`"
     );
     stream(Command::from(cargo), args, &hint)
 }
@@ -241,8 +241,8 @@ fn check_backends(sh: &Shell, flags: &flags::Bench) -> Result<()> {
         return Ok(());
     }
     project::require_nextest(sh)?;
-    let suites = nextest::suite_names(sh)?;
-    let valid = nextest::host_backends(sh, &suites, &Build::default())?;
+    let package = nextest::SuitePackage::lockyard(sh)?;
+    let valid = nextest::host_backends(sh, &package, &package.tests, &Build::default())?;
     Ok(check_names(flags, &valid)?)
 }
 
@@ -261,7 +261,7 @@ fn check_names(flags: &flags::Bench, valid: &[String]) -> Result<(), UsageError>
 /// The error for `--bench` names that matched no benchmark.
 fn no_match(benches: &[String]) -> anyhow::Error {
     UsageError(format!(
-        "no benchmark matched --bench {}; the names: `cargo bench -p {SUITES_PACKAGE} --bench {BENCH} -- --list`",
+        "no benchmark matched --bench {}; the names: `cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} -- --list`",
         benches.join(" --bench ")
     ))
     .into()

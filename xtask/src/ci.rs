@@ -14,7 +14,7 @@ use xshell::{Shell, cmd};
 use crate::flags;
 use crate::junit::{self, Outcome};
 use crate::names;
-use crate::nextest::SUITES_PACKAGE;
+use crate::nextest::LOCKYARD_SUITES;
 use crate::project;
 use crate::setup;
 use crate::test::{self, Mode, Output};
@@ -219,7 +219,7 @@ fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
     }
     // The conformance step runs the suites on every target, the host
     // included, and reports them per trial: here only everything else.
-    let filter = format!("not (package({SUITES_PACKAGE}) & kind(test))");
+    let filter = format!("not (package({LOCKYARD_SUITES}) & kind(test))");
     let result = cmd!(sh, "cargo nextest run --workspace --profile ci -E {filter}")
         .run()
         .context("host tests failed; rerun `cargo nextest run --workspace`");
@@ -327,6 +327,7 @@ fn test_flags(targets: &[&str], backends: &[&str], suite: &str, chaos: bool) -> 
         runner: Runner::Qemu,
         qemu_scale: None,
         chaos,
+        manifest_path: None,
     }
 }
 
@@ -345,7 +346,7 @@ fn matrix(
     mode: Mode,
     hint: &str,
 ) -> Result<()> {
-    let output = Output::usual(sh, flags.chaos, mode)?;
+    let output = Output::usual(sh, flags.manifest_path.as_deref(), flags.chaos, mode)?;
     let out = test::execute(sh, flags, &output)?;
     counts.passed += out.passed;
     counts.failed += out.failed;

@@ -72,10 +72,17 @@ pub struct Test {
     /// (`futex`, `sema`, `spinbit`, ...), or `all`. Default: all.
     #[arg(long = "backend", value_name = "NAME")]
     pub backends: Vec<String>,
-    /// A suite to run (repeatable): a test binary of lockyard-conformance
-    /// (`conformance`, ...), or `all`. Default: all.
-    #[arg(long = "suite", value_name = "NAME")]
+    /// A suite to run (repeatable): a test target of lockyard-conformance
+    /// (`conformance`, ...) or of the `--manifest-path` crate, or `all`.
+    /// Default: all.
+    #[arg(long = "suite", visible_alias = "test", value_name = "NAME")]
     pub suites: Vec<String>,
+    /// Run the test targets of this crate instead of lockyard's suites: the
+    /// Cargo.toml of a crate whose `harness = false` test target calls
+    /// `lockyard_conformance::main!` on its own lock (README, "Test your own
+    /// lock"). The same targets, runners and report.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
     /// How to run a target that can run both ways (386 on an x86_64 host:
     /// qemu, or the host kernel through the target's own ld.so). Targets
     /// with only one way use it; the report records which ran.
@@ -245,6 +252,19 @@ pub struct Miri {
     /// first if it is missing.
     #[arg(long)]
     pub install: bool,
+    /// Run the conformance cases of this crate's `lockyard_conformance::main!`
+    /// test targets under Miri instead of lockyard's tests: its data-race
+    /// detector sees a missing Release or Acquire that x86 and qemu hide.
+    /// Its Cargo.toml (README, "Test your own lock").
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// With --manifest-path: a test target to run (repeatable). Default:
+    /// all of the crate's.
+    #[arg(long = "test", value_name = "NAME", requires = "manifest_path")]
+    pub tests: Vec<String>,
+    /// With --manifest-path: cargo features of that crate to build with.
+    #[arg(long, value_name = "LIST", requires = "manifest_path")]
+    pub features: Option<String>,
 }
 
 /// Flags of `cargo xtask mutants`.

@@ -70,27 +70,6 @@ pub fn nextest_junit(profile: &str) -> PathBuf {
     root().join(NEXTEST_STORE).join(profile).join("junit.xml")
 }
 
-/// The test binaries (suites) of a workspace package, from `cargo metadata`.
-pub fn test_targets(sh: &Shell, package: &str) -> Result<Vec<String>> {
-    let meta = metadata(sh)?;
-    let packages = meta["packages"]
-        .as_array()
-        .context("`cargo metadata` gave no packages")?;
-    let Some(pkg) = packages.iter().find(|p| p["name"] == package) else {
-        bail!("package `{package}` is not in this workspace");
-    };
-    let mut names = Vec::new();
-    for t in pkg["targets"].as_array().into_iter().flatten() {
-        let is_test = t["kind"]
-            .as_array()
-            .is_some_and(|k| k.iter().any(|k| k == "test"));
-        if is_test && let Some(name) = t["name"].as_str() {
-            names.push(name.to_string());
-        }
-    }
-    Ok(names)
-}
-
 /// The host's Rust triple, from `rustc -vV`.
 pub fn host_triple(sh: &Shell) -> Result<String> {
     let out = cmd!(sh, "rustc -vV")

@@ -1,5 +1,6 @@
-//! `cargo xtask test`: the suites of lockyard-conformance on each target,
-//! natively or under qemu-user, through nextest.
+//! `cargo xtask test`: the suites of lockyard-conformance (or of a user's
+//! crate, `--manifest-path`) on each target, natively or under qemu-user,
+//! through nextest.
 //!
 //! For each target: add its rustup target if missing, find its linker and
 //! runner (or stop with the command that installs them), point cargo at them
@@ -9,7 +10,7 @@
 //! Each target × backend prints a progress line when it finishes; the end
 //! prints the matrix and writes report.json.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
@@ -19,7 +20,7 @@ use xshell::Shell;
 use crate::flags;
 use crate::junit::Outcome;
 use crate::names;
-use crate::nextest::{self, BackendRun, Build, Cases};
+use crate::nextest::{self, BackendRun, Build, Cases, SuitePackage};
 use crate::project;
 use crate::report::{self, Host, Matrix, Report, TargetRun};
 
@@ -58,9 +59,13 @@ pub struct Output {
 
 impl Output {
     /// `target/lockyard/report.json` and `junit/`, or for a chaos run
-    /// `report-chaos.json` and `junit-chaos/` beside them.
-    pub fn usual(sh: &Shell, chaos: bool, mode: Mode) -> Result<Output> {
-        let dir = project::report_dir(sh)?;
+    /// `report-chaos.json` and `junit-chaos/` beside them; for a foreign
+    /// crate's suites (`manifest`), under that crate's target directory.
+    pub fn usual(sh: &Shell, manifest: Option<&Path>, chaos: bool, mode: Mode) -> Result<Output> {
+        let dir = match manifest {
+            Some(manifest) => SuitePackage::at(sh, manifest)?.report_dir(),
+            None => project::report_dir(sh)?,
+        };
         let (report, junit) = if chaos {
             (report::CHAOS_FILE, "junit-chaos")
         } else {
@@ -77,7 +82,12 @@ impl Output {
 /// `cargo xtask test`: fails when any trial failed.
 pub fn run(flags: flags::Test) -> Result<()> {
     let sh = project::shell()?;
-    let output = Output::usual(&sh, flags.chaos, Mode::Replace)?;
+    let output = Output::usual(
+        &sh,
+        flags.manifest_path.as_deref(),
+        flags.chaos,
+        Mode::Replace,
+    )?;
     let out = execute(&sh, &flags, &output)?;
     if out.failed > 0 {
         bail!(
@@ -121,8 +131,12 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
         Mode::Merge if output.report.exists() => Some(report::load(&output.report)?),
         _ => None,
     };
-    let suites = names::resolve("suite", &flags.suites, &nextest::suite_names(sh)?)?;
-    let host_backends = nextest::host_backends(sh, &suites, &build)?;
+    let package = match &flags.manifest_path {
+        Some(manifest) => SuitePackage::at(sh, manifest)?,
+        None => SuitePackage::lockyard(sh)?,
+    };
+    let suites = names::resolve("suite", &flags.suites, &package.tests)?;
+    let host_backends = nextest::host_backends(sh, &package, &suites, &build)?;
     let backends = names::resolve("backend", &flags.backends, &host_backends)?;
 
     let junit_dir = &output.junit_dir;
@@ -164,7 +178,15 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
                 "xtask: building `{suite}` for {name} ({}, runner: {})",
                 plan.target.triple, plan.runner
             );
-            let listing = match build_suite(sh, plan, suite, &build, &vars, &mut target_run) {
+            let listing = match build_suite(
+                sh,
+                &package,
+                plan,
+                suite,
+                &build,
+                &vars,
+                &mut target_run,
+            ) {
                 Ok(listing) => listing,
                 Err(e) => {
                     // Nothing ran: count one failure per backend so the
@@ -205,6 +227,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
                     .map(|k| k.case)
                     .collect();
                 let run = BackendRun {
+                    package: &package,
                     plan,
                     suite,
                     backend,
@@ -322,13 +345,14 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
 /// is an error.
 fn build_suite(
     sh: &Shell,
+    package: &SuitePackage,
     plan: &nextest::Plan,
     suite: &str,
     build: &Build,
     vars: &[(String, String)],
     target_run: &mut TargetRun,
 ) -> Result<nextest::Listing> {
-    let listing = nextest::list(sh, suite, plan.target_flag(), build, vars)?;
+    let listing = nextest::list(sh, package, suite, plan.target_flag(), build, vars)?;
     let all_vars: Vec<_> = vars.iter().chain(&build.env).cloned().collect();
     let experiment = nextest::probe_experiment(sh, plan, &listing.binary, &all_vars)?;
     match &target_run.experiment {

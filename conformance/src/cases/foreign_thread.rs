@@ -14,6 +14,7 @@ use anyhow::{Context, bail, ensure};
 use lockyard::{RawLock, idle_waiters};
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -47,16 +48,21 @@ extern "C" fn foreign<L: RawLock>(job: *mut c_void) -> *mut c_void {
 /// by [`Foreign::join`], or else when dropped.
 struct Foreign<L> {
     thread: libc::pthread_t,
-    job: Box<Job<L>>,
+    /// The job, from `Box::into_raw` and freed in `drop` after the join: a
+    /// raw pointer, not a `Box`, because moving a `Box` asserts unique
+    /// access while the thread still reads through its own pointer (Miri's
+    /// Stacked Borrows caught that).
+    job: NonNull<Job<L>>,
+    /// `pthread_join` was called (it may be called once).
     joined: bool,
+    /// It returned success: the thread is gone, the job may be freed.
+    ended: bool,
 }
 
 impl<L: RawLock> Foreign<L> {
     fn start(job: Job<L>) -> anyhow::Result<Foreign<L>> {
-        let job = Box::new(job);
-        let arg = std::ptr::from_ref::<Job<L>>(&job)
-            .cast_mut()
-            .cast::<c_void>();
+        let job = NonNull::from(Box::leak(Box::new(job)));
+        let arg = job.as_ptr().cast::<c_void>();
         // SAFETY: all-zero bytes are a valid placeholder for a pthread_t,
         // which pthread_create overwrites.
         let mut thread: libc::pthread_t = unsafe { std::mem::zeroed() };
@@ -66,6 +72,8 @@ impl<L: RawLock> Foreign<L> {
         let error =
             unsafe { libc::pthread_create(&mut thread, std::ptr::null(), foreign::<L>, arg) };
         if error != 0 {
+            // SAFETY: no thread started, so nothing else holds the job.
+            drop(unsafe { Box::from_raw(job.as_ptr()) });
             bail!(
                 "pthread_create failed: {}",
                 std::io::Error::from_raw_os_error(error)
@@ -75,6 +83,7 @@ impl<L: RawLock> Foreign<L> {
             thread,
             job,
             joined: false,
+            ended: false,
         })
     }
 
@@ -90,8 +99,10 @@ impl<L: RawLock> Foreign<L> {
                 std::io::Error::from_raw_os_error(error)
             );
         }
-        let panicked = self
-            .job
+        self.ended = true;
+        // SAFETY: the job lives until `drop`; the thread that also read it
+        // has ended.
+        let panicked = unsafe { self.job.as_ref() }
             .panicked
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -108,7 +119,13 @@ impl<L> Drop for Foreign<L> {
         if !self.joined {
             // SAFETY: as in `join`, which did not run; the job must outlive
             // the thread, so the thread is waited for, not left behind.
-            unsafe { libc::pthread_join(self.thread, std::ptr::null_mut()) };
+            self.ended = unsafe { libc::pthread_join(self.thread, std::ptr::null_mut()) } == 0;
+        }
+        if self.ended {
+            // SAFETY: from `Box::leak` in `start`; the thread has ended, so
+            // this is the last use. (A thread that could not be joined keeps
+            // its job: it may still read it.)
+            drop(unsafe { Box::from_raw(self.job.as_ptr()) });
         }
     }
 }

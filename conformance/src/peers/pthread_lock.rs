@@ -1,7 +1,7 @@
 //! `pthread`: a default `pthread_mutex_t` through libc, the lock C programs
 //! get.
 
-use super::Blocked;
+use crate::blocked::Blocked;
 use lockyard::RawLock;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,7 @@
 //! `spin`: a test-and-test-and-set spinlock, the lock that never sleeps, to
 //! show what sleeping buys and costs.
 
-use super::Blocked;
+use crate::blocked::Blocked;
 use lockyard::RawLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 

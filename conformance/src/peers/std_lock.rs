@@ -1,6 +1,6 @@
 //! `std`: `std::sync::Mutex<()>` (a futex lock on Linux).
 
-use super::Blocked;
+use crate::blocked::Blocked;
 use lockyard::RawLock;
 use std::cell::UnsafeCell;
 use std::sync::{Mutex, MutexGuard, TryLockError};

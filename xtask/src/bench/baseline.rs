@@ -19,7 +19,7 @@ use super::{BENCH, backends_in, no_match, stream};
 use crate::compare::{self, Line};
 use crate::flags;
 use crate::names::UsageError;
-use crate::nextest::{Plan, SUITES_PACKAGE};
+use crate::nextest::{LOCKYARD_SUITES, Plan};
 use crate::project;
 
 /// How the current run builds and runs the benchmark, which the baseline
@@ -168,7 +168,7 @@ fn build(sh: &Shell, tree: &Path, target_dir: Option<&Path>, how: &How) -> Resul
     let target_args = how.target_args;
     let mut cargo = cmd!(
         sh,
-        "cargo bench -p {SUITES_PACKAGE} --bench {BENCH} {target_args...} --no-run --message-format=json"
+        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} {target_args...} --no-run --message-format=json"
     )
     .envs(how.env.iter().map(|(k, v)| (k, v)));
     if let Some(dir) = target_dir {

@@ -64,7 +64,8 @@ pub fn run(flags: flags::Mutants) -> Result<()> {
     } else {
         flags.then.clone()
     };
-    let suites = nextest::suite_names(&sh)?;
+    let package = nextest::SuitePackage::lockyard(&sh)?;
+    let suites = package.tests.clone();
 
     let mut controls: Vec<String> = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
@@ -177,10 +178,11 @@ fn suite_column(
         ..Build::default()
     };
     let target_flag = plan.target_flag();
-    let without = nextest::list(sh, suite, target_flag, &plain, &vars)
+    let package = nextest::SuitePackage::lockyard(sh)?;
+    let without = nextest::list(sh, &package, suite, target_flag, &plain, &vars)
         .with_context(|| format!("cannot build or list `{suite}` for {name}"))?
         .backends;
-    let listed = nextest::list(sh, suite, target_flag, &with, &vars)?.backends;
+    let listed = nextest::list(sh, &package, suite, target_flag, &with, &vars)?.backends;
     let mut cells = BTreeMap::new();
     let junit_dir = project::report_dir(sh)?.join("mutants");
     sh.create_dir(&junit_dir)?;
@@ -221,6 +223,7 @@ fn suite_column(
         };
         let began = Instant::now();
         let run = BackendRun {
+            package: &package,
             plan: &plan,
             suite,
             backend,

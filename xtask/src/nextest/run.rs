@@ -10,10 +10,9 @@ use lockyard_platforms::{Runner, env};
 use serde::Deserialize;
 use xshell::{Shell, cmd};
 
+use super::SuitePackage;
 use super::plan::{Build, Plan};
-use super::{OPTIMISED_SUITES, SUITES_PACKAGE};
 use crate::junit::{self, Outcome};
-use crate::project;
 use crate::report::{Figures, SuiteFigures, Trial};
 
 /// Which of a backend's trials a run takes.
@@ -37,8 +36,8 @@ fn profile(runner: Runner) -> &'static str {
 }
 
 /// The nextest arguments that pick the cargo profile `suite` is built with.
-fn profile_args(suite: &str) -> Vec<&'static str> {
-    if OPTIMISED_SUITES.contains(&suite) {
+fn profile_args(package: &SuitePackage, suite: &str) -> Vec<&'static str> {
+    if package.optimised(suite) {
         vec!["--cargo-profile", "release"]
     } else {
         Vec::new()
@@ -80,20 +79,22 @@ pub struct Listing {
     pub binary: PathBuf,
 }
 
-/// Builds a suite for a target and lists its trials.
+/// Builds a suite of `package` for a target and lists its trials.
 pub fn list(
     sh: &Shell,
+    package: &SuitePackage,
     suite: &str,
     target: Option<&str>,
     build: &Build,
     vars: &[(String, String)],
 ) -> Result<Listing> {
     let target_args = target.map(|t| vec!["--target", t]).unwrap_or_default();
-    let profile_args = profile_args(suite);
+    let profile_args = profile_args(package, suite);
+    let (selected, config) = (package.cargo_args(), package.nextest_args());
     let cargo_args = &build.cargo_args;
     let json = cmd!(
         sh,
-        "cargo nextest list -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
+        "cargo nextest list {selected...} {config...} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
     )
     .envs(vars.iter().chain(&build.env).map(|(k, v)| (k, v)))
     .read()
@@ -104,15 +105,23 @@ pub fn list(
 /// The backends the `suites` list when built for the host, in the order
 /// they first appear: what `--backend` names are checked against (`test`,
 /// `bench`).
-pub fn host_backends(sh: &Shell, suites: &[String], build: &Build) -> Result<Vec<String>> {
+pub fn host_backends(
+    sh: &Shell,
+    package: &SuitePackage,
+    suites: &[String],
+    build: &Build,
+) -> Result<Vec<String>> {
     eprintln!(
         "xtask: listing the backends of {} on the host",
         suites.join(", ")
     );
     let mut backends: Vec<String> = Vec::new();
     for suite in suites {
-        let listing = list(sh, suite, None, build, &[]).with_context(|| {
-            format!("cannot build and list the `{suite}` suite on the host; `cargo nextest list -p {SUITES_PACKAGE}` shows why")
+        let listing = list(sh, package, suite, None, build, &[]).with_context(|| {
+            format!(
+                "cannot build and list the `{suite}` suite on the host; `cargo nextest list -p {}` shows why",
+                package.name
+            )
         })?;
         for b in listing.backends.keys() {
             if !backends.contains(b) {
@@ -176,6 +185,8 @@ fn parse_listing(json: &str) -> Result<Listing> {
 /// One backend's run of a suite on a target.
 #[derive(Clone)]
 pub struct BackendRun<'a> {
+    /// Whose suite.
+    pub package: &'a SuitePackage,
     /// The target and runner.
     pub plan: &'a Plan,
     /// The suite.
@@ -204,6 +215,7 @@ pub struct Ran {
 /// picks) and reads their results.
 pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
     let BackendRun {
+        package,
         plan,
         suite,
         backend,
@@ -213,7 +225,7 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
         ref cases,
     } = *run;
     let profile = profile(plan.runner);
-    let junit_path = project::nextest_junit(profile);
+    let junit_path = package.junit(profile);
     if junit_path.exists() {
         sh.remove_path(&junit_path)?;
     }
@@ -222,7 +234,8 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
         .map(|t| vec!["--target", t])
         .unwrap_or_default();
     let filter = filter(backend, cases);
-    let profile_args = profile_args(suite);
+    let profile_args = profile_args(package, suite);
+    let (selected, config) = (package.cargo_args(), package.nextest_args());
     let (cargo_args, run_args) = (&build.cargo_args, &build.run_args);
     let figures_dir = junit_dir.join("figures");
     if figures_dir.exists() {
@@ -231,7 +244,7 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
     sh.create_dir(&figures_dir)?;
     let nextest = cmd!(
         sh,
-        "cargo nextest run -p {SUITES_PACKAGE} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
+        "cargo nextest run {selected...} {config...} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
             -E {filter} {run_args...} --status-level fail --final-status-level fail --hide-progress-bar"
     )
     .envs(vars.iter().chain(&build.env).map(|(k, v)| (k, v)))
