@@ -21,6 +21,7 @@
 mod baseline;
 mod files;
 
+use std::ffi::OsString;
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -33,11 +34,78 @@ use crate::chart;
 use crate::compare;
 use crate::flags;
 use crate::names::{self, UsageError};
-use crate::nextest::{self, Build, LOCKYARD_SUITES};
+use crate::nextest::{self, Build, LOCKYARD_SUITES, SuitePackage};
 use crate::project;
 
 /// The bench target of [`LOCKYARD_SUITES`].
 const BENCH: &str = "throughput";
+
+/// The bench a foreign crate is expected to name `lockyard` (README).
+const FOREIGN_BENCH: &str = "lockyard";
+
+/// Which bench binary runs: lockyard's, or a foreign crate's.
+struct Source {
+    /// cargo's arguments that select its package.
+    package: Vec<OsString>,
+    /// Its bench target.
+    bench: String,
+    /// The features that compile lockyard's stats counters into it.
+    stats: &'static str,
+    /// Where results go: `<its target dir>/lockyard/bench`.
+    dir: PathBuf,
+}
+
+impl Source {
+    /// lockyard's bench, or with `--manifest-path` the crate's: its only
+    /// bench target, or `--bench-target`, or the one named `lockyard`.
+    fn of(sh: &Shell, flags: &flags::Bench) -> Result<Source> {
+        let Some(manifest) = &flags.manifest_path else {
+            return Ok(Source {
+                package: vec!["-p".into(), LOCKYARD_SUITES.into()],
+                bench: BENCH.into(),
+                stats: "stats",
+                dir: project::report_dir(sh)?.join("bench"),
+            });
+        };
+        let package = SuitePackage::at(sh, manifest)?;
+        let bench = match (&flags.bench_target, &package.benches[..]) {
+            (Some(name), benches) if benches.contains(name) => name.clone(),
+            (Some(name), benches) => {
+                return Err(names::unknown("bench target", name, benches).into());
+            }
+            (None, [only]) => only.clone(),
+            (None, benches) if benches.iter().any(|b| b == FOREIGN_BENCH) => FOREIGN_BENCH.into(),
+            (None, []) => {
+                return Err(UsageError(format!(
+                    "{} has no bench targets; add one with `harness = false` whose main is \
+                     `lockyard_conformance::bench_main!` (README, \"Test your own lock\")",
+                    package.name
+                ))
+                .into());
+            }
+            (None, benches) => {
+                return Err(UsageError(format!(
+                    "{} has several bench targets ({}); name one with --bench-target",
+                    package.name,
+                    benches.join(", ")
+                ))
+                .into());
+            }
+        };
+        Ok(Source {
+            package: package.cargo_args(),
+            bench,
+            stats: "lockyard-conformance/stats",
+            dir: package.report_dir().join("bench"),
+        })
+    }
+
+    /// The `cargo bench` that runs it, for messages.
+    fn command(&self) -> String {
+        let package: Vec<_> = self.package.iter().map(|a| a.to_string_lossy()).collect();
+        format!("cargo bench {} --bench {}", package.join(" "), self.bench)
+    }
+}
 
 /// `cargo xtask bench`.
 pub fn run(flags: flags::Bench) -> Result<()> {
@@ -60,13 +128,16 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         .into());
     };
     nextest::check_tools(sh, plan)?;
-    check_backends(sh, flags)?;
+    let source = Source::of(sh, flags)?;
+    // A foreign bench binary checks its own names (it exits 2 naming the
+    // valid ones): the suites' listing would not have its locks.
+    if flags.manifest_path.is_none() {
+        check_backends(sh, flags)?;
+    }
     let target = plan.target.name();
     let smoke = plan.runner != Runner::Native;
 
-    let dir = project::report_dir(sh)?
-        .join("bench")
-        .join(plan.target.file_stem());
+    let dir = source.dir.join(plan.target.file_stem());
     let backends = match &flags.compare {
         Some(pair) => vec![pair.base.clone(), pair.other.clone()],
         None => flags.backends.clone(),
@@ -112,9 +183,9 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         return Ok(dir);
     }
     let count = flags.count.to_string();
-    let timed = run_bench(sh, &target_args, &[], &env, &args, &count)?;
+    let timed = run_bench(sh, &source, &target_args, &[], &env, &args, &count)?;
     if compare::parse(&timed).is_empty() {
-        return Err(no_match(&flags.benches));
+        return Err(no_match(&source, &flags.benches));
     }
     let stats = if flags.no_stats {
         None
@@ -122,8 +193,9 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         eprintln!("xtask: the counting run (lockyard built with its `stats` feature)");
         Some(run_bench(
             sh,
+            &source,
             &target_args,
-            &["--features", "stats"],
+            &["--features", source.stats],
             &env,
             &args,
             "1",
@@ -173,20 +245,23 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
 /// stdout as it comes, and returns that output.
 fn run_bench(
     sh: &Shell,
+    source: &Source,
     target_args: &[&str],
     features: &[&str],
     env: &[(String, String)],
     args: &[String],
     count: &str,
 ) -> Result<String> {
+    let (package, bench) = (&source.package, &source.bench);
     let cargo = cmd!(
         sh,
-        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} {target_args...} {features...} -- {args...} --count {count}"
+        "cargo bench {package...} --bench {bench} {target_args...} {features...} -- {args...} --count {count}"
     )
     .envs(env.iter().map(|(k, v)| (k, v)));
     eprintln!("$ {cargo}");
     let hint = format!(
-        ", or the build failed; rerun with `cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} -- --help`"
+        ", or the build failed; rerun with `{} -- --help`",
+        source.command()
     );
     stream(Command::from(cargo), args, &hint)
 }
@@ -259,10 +334,11 @@ fn check_names(flags: &flags::Bench, valid: &[String]) -> Result<(), UsageError>
 }
 
 /// The error for `--bench` names that matched no benchmark.
-fn no_match(benches: &[String]) -> anyhow::Error {
+fn no_match(source: &Source, benches: &[String]) -> anyhow::Error {
     UsageError(format!(
-        "no benchmark matched --bench {}; the names: `cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} -- --list`",
-        benches.join(" --bench ")
+        "no benchmark matched --bench {}; the names: `{} -- --list`",
+        benches.join(" --bench "),
+        source.command()
     ))
     .into()
 }
@@ -293,6 +369,8 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         no_stats: false,
         runner: Runner::Qemu,
         chart_scale: chart::Scale::Auto,
+        manifest_path: None,
+        bench_target: None,
     }
 }
 

@@ -83,6 +83,11 @@ pub struct Test {
     /// lock"). The same targets, runners and report.
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
+    /// Build every suite without optimisation, the starvation suite and a
+    /// --manifest-path crate's included: quicker to build, and it checks the
+    /// same things, but the starvation figures then say little.
+    #[arg(long)]
+    pub unoptimised: bool,
     /// How to run a target that can run both ways (386 on an x86_64 host:
     /// qemu, or the host kernel through the target's own ld.so). Targets
     /// with only one way use it; the report records which ran.
@@ -192,8 +197,19 @@ pub struct Bench {
     /// round (which goes first alternates), and print benchstat's table of
     /// each backend against itself at REV. Skips the counting run; cannot
     /// be combined with --compare.
-    #[arg(long, value_name = "REV", conflicts_with = "compare")]
+    #[arg(long, value_name = "REV", conflicts_with_all = ["compare", "manifest_path"])]
     pub baseline: Option<String>,
+    /// Run this crate's bench target instead of lockyard's: the Cargo.toml
+    /// of a crate whose `harness = false` bench target calls
+    /// `lockyard_conformance::bench_main!` on its own lock, which runs it
+    /// beside lockyard's backends and the peers (README, "Test your own
+    /// lock"). Results go under that crate's target/lockyard/bench/.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// With --manifest-path: which of the crate's bench targets, when it
+    /// has several. Default: its only one, or the one named `lockyard`.
+    #[arg(long, value_name = "NAME", requires = "manifest_path")]
+    pub bench_target: Option<String>,
     /// Skip the counting run (the build with lockyard's `stats` feature).
     #[arg(long)]
     pub no_stats: bool,
@@ -265,6 +281,11 @@ pub struct Miri {
     /// With --manifest-path: cargo features of that crate to build with.
     #[arg(long, value_name = "LIST", requires = "manifest_path")]
     pub features: Option<String>,
+    /// With --manifest-path: arguments for the suite binaries after `--`, as
+    /// libtest takes them (a filter such as `ticket::try_lock`, `--skip
+    /// global_allocator`, `--exact`).
+    #[arg(last = true, value_name = "ARGS", requires = "manifest_path")]
+    pub args: Vec<String>,
 }
 
 /// Flags of `cargo xtask mutants`.

@@ -53,7 +53,15 @@ pub fn run(flags: flags::Miri) -> Result<()> {
         install(&sh)?;
     }
     match &flags.manifest_path {
-        Some(manifest) => foreign(&sh, manifest, &flags.tests, flags.features.as_deref()),
+        Some(manifest) => foreign(
+            &sh,
+            &Foreign {
+                manifest,
+                tests: &flags.tests,
+                features: flags.features.as_deref(),
+                args: &flags.args,
+            },
+        ),
         None => test(&sh),
     }
 }
@@ -64,45 +72,60 @@ pub fn run(flags: flags::Miri) -> Result<()> {
 /// example's ticket lock about a minute.
 const FOREIGN_SCALE: &str = "0.01";
 
-/// `cargo +TOOLCHAIN miri test --manifest-path MANIFEST --test T...` at
-/// [`FOREIGN_SCALE`]: the conformance cases of a foreign crate's `main!`
-/// binaries (the library ignores the starvation trials and the signals
-/// case under Miri, and says so).
-fn foreign(sh: &Shell, manifest: &Path, tests: &[String], features: Option<&str>) -> Result<()> {
-    let package = SuitePackage::at(sh, manifest)?;
-    let tests = names::resolve("test target", tests, &package.tests)?;
+/// What a foreign crate's Miri run takes: the crate, its test targets
+/// (none: all), features, and libtest's arguments for its binaries.
+#[derive(Clone, Copy, Debug)]
+pub struct Foreign<'a> {
+    /// Its Cargo.toml.
+    pub manifest: &'a Path,
+    /// Test targets.
+    pub tests: &'a [String],
+    /// cargo features of the crate.
+    pub features: Option<&'a str>,
+    /// Arguments after `--`, as libtest takes them (a filter, `--skip`).
+    pub args: &'a [String],
+}
+
+/// `cargo +TOOLCHAIN miri test --manifest-path MANIFEST --test T... -- ARGS...`
+/// at [`FOREIGN_SCALE`], with [`MIRIFLAGS`]: the conformance cases of a
+/// foreign crate's `main!` binaries (the library ignores the starvation
+/// trials and the signals case under Miri, and says so). Returns the
+/// command, not run, and the crate's name.
+pub fn foreign_command<'a>(sh: &'a Shell, run: &Foreign<'_>) -> Result<(xshell::Cmd<'a>, String)> {
+    let package = SuitePackage::at(sh, run.manifest)?;
+    let tests = names::resolve("test target", run.tests, &package.tests)?;
     let selected = package.cargo_args();
     let test_args: Vec<&str> = tests.iter().flat_map(|t| ["--test", t.as_str()]).collect();
-    let feature_args: Vec<&str> = features.map(|f| vec!["--features", f]).unwrap_or_default();
-    eprintln!(
-        "xtask miri: {}={FOREIGN_SCALE} MIRIFLAGS=\"{MIRIFLAGS}\" cargo +{TOOLCHAIN} miri test {} {} {}",
-        env::SCALE,
-        selected
-            .iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" "),
-        test_args.join(" "),
-        feature_args.join(" ")
-    );
-    let began = Instant::now();
-    cmd!(
+    let feature_args: Vec<&str> = run
+        .features
+        .map(|f| vec!["--features", f])
+        .unwrap_or_default();
+    let args = run.args;
+    let command = cmd!(
         sh,
-        "cargo +{TOOLCHAIN} miri test {selected...} {test_args...} {feature_args...}"
+        "cargo +{TOOLCHAIN} miri test {selected...} {test_args...} {feature_args...} -- {args...}"
     )
     .env("MIRIFLAGS", MIRIFLAGS)
-    .env(env::SCALE, FOREIGN_SCALE)
-    .run()
-    .with_context(|| {
+    .env(env::SCALE, FOREIGN_SCALE);
+    Ok((command, package.name))
+}
+
+/// Runs [`foreign_command`], its output streamed; fails if a trial did.
+fn foreign(sh: &Shell, run: &Foreign<'_>) -> Result<()> {
+    let (command, name) = foreign_command(sh, run)?;
+    eprintln!(
+        "xtask miri: MIRIFLAGS=\"{MIRIFLAGS}\" {}={FOREIGN_SCALE} {command}",
+        env::SCALE
+    );
+    let began = Instant::now();
+    command.run().with_context(|| {
         format!(
-            "{}'s cases failed under Miri; its report above names the operation (a data race \
-             is a missing Release or Acquire)",
-            package.name
+            "{name}'s cases failed under Miri; its report above names the operation (a data race \
+             is a missing Release or Acquire)"
         )
     })?;
     eprintln!(
-        "xtask miri: {} passed in {:.0}s",
-        package.name,
+        "xtask miri: {name} passed in {:.0}s",
         began.elapsed().as_secs_f64()
     );
     Ok(())

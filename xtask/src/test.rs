@@ -131,10 +131,11 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
         Mode::Merge if output.report.exists() => Some(report::load(&output.report)?),
         _ => None,
     };
-    let package = match &flags.manifest_path {
+    let mut package = match &flags.manifest_path {
         Some(manifest) => SuitePackage::at(sh, manifest)?,
         None => SuitePackage::lockyard(sh)?,
     };
+    package.optimise = !flags.unoptimised;
     let suites = names::resolve("suite", &flags.suites, &package.tests)?;
     let host_backends = nextest::host_backends(sh, &package, &suites, &build)?;
     let backends = names::resolve("backend", &flags.backends, &host_backends)?;

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
-use super::{BENCH, backends_in, no_match, stream};
+use super::{BENCH, Source, backends_in, no_match, stream};
 use crate::compare::{self, Line};
 use crate::flags;
 use crate::names::UsageError;
@@ -77,7 +77,7 @@ pub fn run(sh: &Shell, flags: &flags::Bench, rev: &str, how: &How, dir: &Path) -
             outputs[side].push(run_once(binary, how)?);
         }
         if round == 0 && compare::parse(&outputs[1][0]).is_empty() {
-            return Err(no_match(&flags.benches));
+            return Err(no_match(&Source::of(sh, flags)?, &flags.benches));
         }
     }
     let [baseline, current] = outputs.map(|runs| merge(&runs));

@@ -36,6 +36,9 @@ pub struct SuitePackage {
     /// The nextest config it runs with, when it is not lockyard's own
     /// (a foreign crate: [`foreign_config`]).
     pub config: Option<PathBuf>,
+    /// Build the suites that measure with optimisations (the default):
+    /// [`SuitePackage::optimised`].
+    pub optimise: bool,
 }
 
 /// The part of `cargo metadata` read here.
@@ -109,9 +112,16 @@ impl SuitePackage {
         Ok(package)
     }
 
-    /// Where its reports go: `<target-dir>/lockyard`, as lockyard's own.
+    /// Where its reports go: `<target-dir>/lockyard` for lockyard's own,
+    /// `<target-dir>/lockyard/<package>` for a foreign crate's (so the two
+    /// never overwrite each other when they share a target directory).
     pub fn report_dir(&self) -> PathBuf {
-        self.target_dir.join("lockyard")
+        let dir = self.target_dir.join("lockyard");
+        if self.is_foreign() {
+            dir.join(&self.name)
+        } else {
+            dir
+        }
     }
 
     /// Whether this is a crate outside lockyard's workspace.
@@ -142,9 +152,9 @@ impl SuitePackage {
 
     /// Whether `suite` is built with the release profile: lockyard's
     /// measuring suites, and every foreign suite (`main!` runs the
-    /// starvation trials too).
+    /// starvation trials too), unless [`SuitePackage::optimise`] is off.
     pub fn optimised(&self, suite: &str) -> bool {
-        self.is_foreign() || OPTIMISED_SUITES.contains(&suite)
+        self.optimise && (self.is_foreign() || OPTIMISED_SUITES.contains(&suite))
     }
 
     /// The JUnit file nextest writes for `profile` (`junit.path =
@@ -203,6 +213,7 @@ fn from_metadata(json: &str, manifest: Option<&Path>) -> Result<SuitePackage> {
         tests: of_kind("test"),
         benches: of_kind("bench"),
         config: None,
+        optimise: true,
     })
 }
 
@@ -285,7 +296,12 @@ mod tests {
         assert_eq!(p.benches, ["lockyard"]);
         assert!(p.is_foreign() && p.optimised("lockyard"));
         assert_eq!(p.junit("ci"), Path::new("/u/target/nextest/ci/junit.xml"));
-        assert_eq!(p.report_dir(), Path::new("/u/target/lockyard"));
+        assert_eq!(p.report_dir(), Path::new("/u/target/lockyard/ticket-lock"));
+        let quick = SuitePackage {
+            optimise: false,
+            ..p.clone()
+        };
+        assert!(!quick.optimised("lockyard"));
         let args: Vec<String> = p
             .cargo_args()
             .iter()
