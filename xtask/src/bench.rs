@@ -40,6 +40,12 @@ use crate::project;
 /// The bench target of [`LOCKYARD_SUITES`].
 const BENCH: &str = "throughput";
 
+/// The profile benchmarks build with: release, which lockyard's bench
+/// profile equals (both optimised, `debug = 1`), so a bench build reuses
+/// the optimised suites' artifacts (the starvation suite's) instead of
+/// building every dependency once more.
+const BENCH_PROFILE: &str = "release";
+
 /// The bench a foreign crate is expected to name `lockyard` (README).
 const FOREIGN_BENCH: &str = "lockyard";
 
@@ -103,7 +109,11 @@ impl Source {
     /// The `cargo bench` that runs it, for messages.
     fn command(&self) -> String {
         let package: Vec<_> = self.package.iter().map(|a| a.to_string_lossy()).collect();
-        format!("cargo bench {} --bench {}", package.join(" "), self.bench)
+        format!(
+            "cargo bench {} --bench {} --profile {BENCH_PROFILE}",
+            package.join(" "),
+            self.bench
+        )
     }
 }
 
@@ -255,7 +265,7 @@ fn run_bench(
     let (package, bench) = (&source.package, &source.bench);
     let cargo = cmd!(
         sh,
-        "cargo bench {package...} --bench {bench} {target_args...} {features...} -- {args...} --count {count}"
+        "cargo bench {package...} --bench {bench} --profile {BENCH_PROFILE} {target_args...} {features...} -- {args...} --count {count}"
     )
     .envs(env.iter().map(|(k, v)| (k, v)));
     eprintln!("$ {cargo}");

@@ -9,12 +9,13 @@ use std::time::Instant;
 
 mod own_lock;
 mod skipped;
+mod suites;
 
 use own_lock::own_lock;
 pub use skipped::Skipped;
+use suites::{chaos, conformance, primitives, starvation};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
 use crate::flags;
@@ -23,7 +24,6 @@ use crate::names;
 use crate::nextest::LOCKYARD_SUITES;
 use crate::project;
 use crate::setup;
-use crate::test::{self, Mode, Output};
 
 /// Tests counted across steps, for the closing line.
 #[derive(Debug, Default)]
@@ -198,7 +198,14 @@ pub fn run(flags: flags::Ci) -> Result<()> {
 fn fmt(sh: &Shell, _: &mut Counts) -> Result<()> {
     cmd!(sh, "cargo fmt --all -- --check")
         .run()
-        .context("code is not formatted; run `cargo fmt --all`")
+        .context("code is not formatted; run `cargo fmt --all`")?;
+    // The example crate is a workspace of its own.
+    let example = own_lock::OWN_LOCK;
+    cmd!(sh, "cargo fmt --manifest-path {example} -- --check")
+        .run()
+        .with_context(|| {
+            format!("{example} is not formatted; run `cargo fmt --manifest-path {example}`")
+        })
 }
 
 fn clippy(sh: &Shell, _: &mut Counts) -> Result<()> {
@@ -314,52 +321,6 @@ fn workflow_lint(sh: &Shell, _: &mut Counts) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask test --target T... --backend B... --suite SUITE [--chaos]`,
-/// the emulated runner where a target has the choice; no backends is all.
-fn test_flags(targets: &[&str], backends: &[&str], suite: &str, chaos: bool) -> flags::Test {
-    let owned = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
-    flags::Test {
-        targets: owned(targets),
-        backends: owned(backends),
-        suites: vec![suite.to_string()],
-        runner: Runner::Qemu,
-        qemu_scale: None,
-        chaos,
-        manifest_path: None,
-        unoptimised: false,
-    }
-}
-
-fn conformance(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = test_flags(&[lockyard_platforms::ALL], &[], "conformance", false);
-    matrix(sh, counts, &flags, Mode::Replace, "")
-}
-
-/// Runs `cargo xtask test` with `flags`, its report written as `mode`
-/// says, counts its trials, and fails if any failed; `hint` is added to
-/// the error.
-fn matrix(
-    sh: &Shell,
-    counts: &mut Counts,
-    flags: &flags::Test,
-    mode: Mode,
-    hint: &str,
-) -> Result<()> {
-    let output = Output::usual(sh, flags.manifest_path.as_deref(), flags.chaos, mode)?;
-    let out = test::execute(sh, flags, &output)?;
-    counts.passed += out.passed;
-    counts.failed += out.failed;
-    if out.failed > 0 {
-        bail!(
-            "{} {} trial(s) failed; see {}{hint}",
-            out.failed,
-            flags.suites.join("+"),
-            out.report.display()
-        );
-    }
-    Ok(())
-}
-
 /// Counts one check's outcome.
 fn count(counts: &mut Counts, passed: bool) {
     if passed {
@@ -367,21 +328,6 @@ fn count(counts: &mut Counts, passed: bool) {
     } else {
         counts.failed += 1;
     }
-}
-
-/// The starvation suite on the host, merged into the conformance step's
-/// report.json: its trials and figures join that step's, a rerun's
-/// replace its own.
-fn starvation(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = test_flags(&[lockyard_platforms::HOST], &[], "starvation", false);
-    matrix(sh, counts, &flags, Mode::Merge, "")
-}
-
-/// The primitives suite on every runnable target, merged into the
-/// conformance step's report.json as the starvation suite is.
-fn primitives(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = test_flags(&[lockyard_platforms::ALL], &[], "primitives", false);
-    matrix(sh, counts, &flags, Mode::Merge, "")
 }
 
 fn bench_smoke(sh: &Shell, counts: &mut Counts) -> Result<()> {
@@ -404,25 +350,6 @@ fn miri(sh: &Shell, _: &mut Counts) -> Result<()> {
         .into());
     }
     crate::miri::test(sh)
-}
-
-/// The targets the chaos step runs on: one of each kind the faults could
-/// meet differently (32-bit and 64-bit words, native and emulated, little-
-/// and big-endian), not all six, to keep `.ci/run` under 25 minutes; about
-/// 3 minutes on 2 cores. `cargo xtask test --chaos --target all` runs all.
-const CHAOS_TARGETS: &[&str] = &["386", "amd64", "arm64", "ppc64"];
-/// lockyard's own backends: the peers have no fault injection.
-const CHAOS_BACKENDS: &[&str] = &["futex", "sema", "spinbit", "spinbit-bounded"];
-
-fn chaos(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = test_flags(CHAOS_TARGETS, CHAOS_BACKENDS, "conformance", true);
-    matrix(
-        sh,
-        counts,
-        &flags,
-        Mode::Replace,
-        " (under fault injection: the chaos line above replays the run)",
-    )
 }
 
 fn mutants(_: &Shell, _: &mut Counts) -> Result<()> {

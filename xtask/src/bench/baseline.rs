@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
-use super::{BENCH, Source, backends_in, no_match, stream};
+use super::{BENCH, BENCH_PROFILE, Source, backends_in, no_match, stream};
 use crate::compare::{self, Line};
 use crate::flags;
 use crate::names::UsageError;
@@ -168,7 +168,7 @@ fn build(sh: &Shell, tree: &Path, target_dir: Option<&Path>, how: &How) -> Resul
     let target_args = how.target_args;
     let mut cargo = cmd!(
         sh,
-        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} {target_args...} --no-run --message-format=json"
+        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} --profile {BENCH_PROFILE} {target_args...} --no-run --message-format=json"
     )
     .envs(how.env.iter().map(|(k, v)| (k, v)));
     if let Some(dir) = target_dir {

@@ -3,14 +3,15 @@
 //! through `--manifest-path`, as a user would run it.
 
 use anyhow::{Context, Result, ensure};
-use xshell::Shell;
+use xshell::{Shell, cmd};
 
-use super::{Counts, Skipped, count, matrix, test_flags};
+use super::suites::{matrix, test_flags};
+use super::{Counts, Skipped, count};
 use crate::project;
 use crate::test::Mode;
 
 /// The crate that brings its own lock (README, "Test your own lock").
-const OWN_LOCK: &str = "conformance/examples/ticket-lock/Cargo.toml";
+pub(super) const OWN_LOCK: &str = "conformance/examples/ticket-lock/Cargo.toml";
 
 /// Where the own-lock step runs it: the host, big-endian 64-bit POWER and
 /// 32-bit arm.
@@ -30,7 +31,8 @@ const OWN_LOCK_MIRI_SKIPS: [&str; 8] = [
     "global_allocator",
 ];
 
-/// The example crate through the bring-your-own-lock path: its suites on
+/// The example crate through the bring-your-own-lock path: its unit tests,
+/// its suites on
 /// [`OWN_LOCK_TARGETS`] (unoptimised, in lockyard's target directory so the
 /// conformance step's dependencies serve; its Cargo.lock pins lockyard's
 /// versions), then under Miri, where the correct lock must pass and its
@@ -38,6 +40,10 @@ const OWN_LOCK_MIRI_SKIPS: [&str; 8] = [
 pub(super) fn own_lock(sh: &Shell, counts: &mut Counts) -> Result<()> {
     let manifest = project::root().join(OWN_LOCK);
     let _shared = sh.push_env("CARGO_TARGET_DIR", project::target_dir(sh)?);
+    // The crate's own unit tests first, as its author would run them.
+    cmd!(sh, "cargo test --manifest-path {manifest} --lib")
+        .run()
+        .context("the ticket lock's unit tests failed")?;
     let mut flags = test_flags(&OWN_LOCK_TARGETS, &[], "lockyard", false);
     flags.manifest_path = Some(manifest.clone());
     flags.unoptimised = true;
