@@ -40,12 +40,6 @@ use crate::project;
 /// The bench target of [`LOCKYARD_SUITES`].
 const BENCH: &str = "throughput";
 
-/// The profile benchmarks build with: release, which lockyard's bench
-/// profile equals (both optimised, `debug = 1`), so a bench build reuses
-/// the optimised suites' artifacts (the starvation suite's) instead of
-/// building every dependency once more.
-const BENCH_PROFILE: &str = "release";
-
 /// The bench a foreign crate is expected to name `lockyard` (README).
 const FOREIGN_BENCH: &str = "lockyard";
 
@@ -59,6 +53,10 @@ struct Source {
     stats: &'static str,
     /// Where results go: `<its target dir>/lockyard/bench`.
     dir: PathBuf,
+    /// The cargo profile (`--cargo-profile`): release, which lockyard's
+    /// bench profile equals (optimised, `debug = 1`), so a bench build
+    /// reuses the starvation suite's optimised artifacts.
+    profile: String,
 }
 
 impl Source {
@@ -71,6 +69,7 @@ impl Source {
                 bench: BENCH.into(),
                 stats: "stats",
                 dir: project::report_dir(sh)?.join("bench"),
+                profile: flags.cargo_profile.clone(),
             });
         };
         let package = SuitePackage::at(sh, manifest)?;
@@ -103,6 +102,7 @@ impl Source {
             bench,
             stats: "lockyard-conformance/stats",
             dir: package.report_dir().join("bench"),
+            profile: flags.cargo_profile.clone(),
         })
     }
 
@@ -110,9 +110,10 @@ impl Source {
     fn command(&self) -> String {
         let package: Vec<_> = self.package.iter().map(|a| a.to_string_lossy()).collect();
         format!(
-            "cargo bench {} --bench {} --profile {BENCH_PROFILE}",
+            "cargo bench {} --bench {} --profile {}",
             package.join(" "),
-            self.bench
+            self.bench,
+            self.profile
         )
     }
 }
@@ -188,6 +189,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
             target_args: &target_args,
             env: &env,
             args: &args,
+            profile: &source.profile,
         };
         baseline::run(sh, flags, rev, &how, &dir)?;
         return Ok(dir);
@@ -262,10 +264,10 @@ fn run_bench(
     args: &[String],
     count: &str,
 ) -> Result<String> {
-    let (package, bench) = (&source.package, &source.bench);
+    let (package, bench, profile) = (&source.package, &source.bench, &source.profile);
     let cargo = cmd!(
         sh,
-        "cargo bench {package...} --bench {bench} --profile {BENCH_PROFILE} {target_args...} {features...} -- {args...} --count {count}"
+        "cargo bench {package...} --bench {bench} --profile {profile} {target_args...} {features...} -- {args...} --count {count}"
     )
     .envs(env.iter().map(|(k, v)| (k, v)));
     eprintln!("$ {cargo}");
@@ -381,6 +383,9 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         chart_scale: chart::Scale::Auto,
         manifest_path: None,
         bench_target: None,
+        // Counts, not times: unoptimised, so it reuses the conformance
+        // step's build of the suites.
+        cargo_profile: "dev".into(),
     }
 }
 

@@ -210,6 +210,11 @@ pub struct Bench {
     /// has several. Default: its only one, or the one named `lockyard`.
     #[arg(long, value_name = "NAME", requires = "manifest_path")]
     pub bench_target: Option<String>,
+    /// The cargo profile to build with: `release` (optimised, `debug = 1`,
+    /// as lockyard's bench profile) for figures; `dev` builds faster and
+    /// still checks every count, but its times say little (CI's smoke run).
+    #[arg(long, default_value = "release", value_name = "PROFILE")]
+    pub cargo_profile: String,
     /// Skip the counting run (the build with lockyard's `stats` feature).
     #[arg(long)]
     pub no_stats: bool,

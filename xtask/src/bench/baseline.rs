@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
-use super::{BENCH, BENCH_PROFILE, Source, backends_in, no_match, stream};
+use super::{BENCH, Source, backends_in, no_match, stream};
 use crate::compare::{self, Line};
 use crate::flags;
 use crate::names::UsageError;
@@ -33,6 +33,8 @@ pub struct How<'a> {
     pub env: &'a [(String, String)],
     /// The benchmark's arguments but `--count`.
     pub args: &'a [String],
+    /// The cargo profile to build with.
+    pub profile: &'a str,
 }
 
 /// A built bench binary and the directory cargo would run it in (its
@@ -165,10 +167,10 @@ fn checkout(sh: &Shell, tree: &Path, sha: &str) -> Result<()> {
 /// `target_dir` (cargo's own when `None`), and finds it.
 fn build(sh: &Shell, tree: &Path, target_dir: Option<&Path>, how: &How) -> Result<Binary> {
     let _cd = sh.push_dir(tree);
-    let target_args = how.target_args;
+    let (target_args, profile) = (how.target_args, how.profile);
     let mut cargo = cmd!(
         sh,
-        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} --profile {BENCH_PROFILE} {target_args...} --no-run --message-format=json"
+        "cargo bench -p {LOCKYARD_SUITES} --bench {BENCH} --profile {profile} {target_args...} --no-run --message-format=json"
     )
     .envs(how.env.iter().map(|(k, v)| (k, v)));
     if let Some(dir) = target_dir {

@@ -31,7 +31,7 @@ pub(super) fn test_flags(
     }
 }
 
-/// LOCKYARD_SCALE of the conformance step's qemu runs: 0.4 of the native
+/// LOCKYARD_SCALE of the conformance and primitives steps' qemu runs: 0.4 of the native
 /// counts, where `cargo xtask test` takes 0.5, to keep `.ci/run` within
 /// its 25 minutes (the runs are most of the step's 400 s; every case and
 /// target still runs, each with thousands of handovers).
@@ -79,7 +79,8 @@ pub(super) fn starvation(sh: &Shell, counts: &mut Counts) -> Result<()> {
 /// The primitives suite on every runnable target, merged into the
 /// conformance step's report.json as the starvation suite is.
 pub(super) fn primitives(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let flags = test_flags(&[lockyard_platforms::ALL], &[], "primitives", false);
+    let mut flags = test_flags(&[lockyard_platforms::ALL], &[], "primitives", false);
+    flags.qemu_scale = Some(CI_QEMU_SCALE);
     matrix(sh, counts, &flags, Mode::Merge, "")
 }
 
