@@ -133,13 +133,13 @@ fn handoff<L: RawLock + 'static>(waiters: usize) {
 /// How many times the holder looks for the second sleeper before letting go:
 /// enough turns for the spinning waiter's four active rounds and its passive
 /// one. At 3, no explored execution ever had two sleepers.
-const POLLS: usize = 8;
+pub(crate) const POLLS: usize = 8;
 
 /// Preemption bound for the two-deep models. Three waiters' worth of spin
 /// rounds make bound 3 run for hours on 2 cores; bound 2 takes about 2 min
 /// and reaches the two-deep stack (asserted below) and with it the tail
 /// unlink (checked once by planting a panic there).
-const TWO_DEEP_PREEMPTIONS: usize = 2;
+pub(crate) const TWO_DEEP_PREEMPTIONS: usize = 2;
 
 /// Holds the lock until two waiters sleep on spinbit's stack, then lets go:
 /// the unlock sees a stack two deep, so a tail wake must unlink the bottom

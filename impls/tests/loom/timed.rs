@@ -8,10 +8,10 @@
 //! works, and no sleeper is left on the stack.
 
 use super::Guarded;
-use lockyard::RawLockTimed;
 use lockyard::futex::RawFutex;
 use lockyard::sema::RawSema;
-use lockyard::spinbit::{RawSpinbit, Standard};
+use lockyard::spinbit::{Flavor, RawSpinbit, Standard};
+use lockyard::{RawLock, RawLockTimed};
 use loom::sync::Arc;
 use loom::thread;
 use std::time::{Duration, Instant};
@@ -113,4 +113,70 @@ fn sema_timeout_against_pop() {
 #[test]
 fn spinbit_timeout_against_pop() {
     timeout_against_pop::<RawSpinbit<Standard>>(0);
+}
+
+/// An untimed sleeper under a timed one whose timeout lands while the
+/// holder unlocks: the timed sleeper's leave holds the stack lock, and the
+/// unlock that meets it must not drop the wake the untimed sleeper is owed
+/// (it stays asleep for good, which loom reports as a deadlock). Two deep,
+/// so at the two-deep models' preemption bound.
+fn leave_against_unlock<F: Flavor>() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(
+        builder
+            .preemption_bound
+            .map_or(super::TWO_DEEP_PREEMPTIONS, |b| {
+                b.min(super::TWO_DEEP_PREEMPTIONS)
+            }),
+    );
+    builder.check(|| {
+        let shared = Arc::new(Guarded::<RawSpinbit<F>>::new());
+        shared.lock.lock();
+        let untimed = {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || shared.increment())
+        };
+        for _ in 0..super::POLLS {
+            if shared.lock.is_contended() {
+                break;
+            }
+            thread::yield_now();
+        }
+        let timed = {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || {
+                // Far off for the clock; loom times the wait out at once.
+                if shared
+                    .lock
+                    .try_lock_until(Instant::now() + Duration::from_secs(60))
+                {
+                    // SAFETY: the timed lock just succeeded.
+                    shared.data.with_mut(|p| unsafe { *p += 1 });
+                    // SAFETY: locked just above on this thread.
+                    unsafe { shared.lock.unlock() };
+                    1
+                } else {
+                    0
+                }
+            })
+        };
+        // Let go once the timed thread is on the stack too (exact: we hold
+        // the lock, so nobody pops), where its timeout and leave begin.
+        for _ in 0..super::POLLS {
+            if shared.lock.sleepers() >= 2 {
+                break;
+            }
+            thread::yield_now();
+        }
+        // SAFETY: locked above on this thread.
+        unsafe { shared.lock.unlock() };
+        untimed.join().unwrap();
+        let got = timed.join().unwrap();
+        assert_eq!(shared.value(), 1 + got);
+    });
+}
+
+#[test]
+fn spinbit_leave_against_unlock() {
+    leave_against_unlock::<Standard>();
 }
