@@ -17,6 +17,7 @@
 //! | `lockyard_default`       | `= "futex" \| "sema" \| "spinbit"`: the backend behind `Mutex`  |
 //! | `lockyard_chaos`         | the `chaos` feature, outside loom (whose model has its own)     |
 //! | `lockyard_stats`         | the `stats` feature, outside loom                               |
+//! | `lockyard_profile`       | the `profile` feature, outside loom                             |
 //!
 //! `lockyard_loom` is the one input cfg: `RUSTFLAGS="--cfg lockyard_loom"`
 //! swaps the atomics for loom's (namespaced, as crossbeam's `crossbeam_loom`,
@@ -36,12 +37,16 @@ fn main() {
         "lockyard_spinbit_xchg8",
         "lockyard_chaos",
         "lockyard_stats",
+        "lockyard_profile",
     ] {
         println!("cargo::rustc-check-cfg=cfg({decision})");
     }
     println!(
         "cargo::rustc-check-cfg=cfg(lockyard_default, values(\"futex\", \"sema\", \"spinbit\"))"
     );
+    // The profile's positive control (`cargo xtask mutants`), set through
+    // RUSTFLAGS like `lockyard_loom`.
+    println!("cargo::rustc-check-cfg=cfg(lockyard_profile_mutant, values(\"charge_twice\"))");
 
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
@@ -69,6 +74,7 @@ fn main() {
         ("lockyard_spinbit_xchg8", byte_path && resolved.spinbitxchg8),
         ("lockyard_chaos", feature("chaos") && !loom),
         ("lockyard_stats", feature("stats") && !loom),
+        ("lockyard_profile", feature("profile") && !loom),
     ];
     for (cfg, on) in decisions {
         if on {

@@ -55,8 +55,11 @@ use crate::{RawLock, RawLockTimed};
 use std::time::Instant;
 
 mod fair;
+mod wait_list;
 
+use crate::blame::{self, WaitTimer};
 use fair::Claim;
+use wait_list::{Entry, WaitList};
 
 /// The spin tuning every backend shares, under this backend's name too.
 pub use crate::primitive::{ACTIVE_SPIN, ACTIVE_SPIN_CNT, PASSIVE_SPIN};
@@ -73,13 +76,19 @@ pub struct RawFutex {
     /// Threads between going to sleep on `key` and their first look at it
     /// after waking: who may still claim a handoff (`fair.rs`).
     sleepers: AtomicU32,
+    /// Who waits, for the contention profile (empty without it).
+    waiting: WaitList,
 }
 
 impl RawFutex {
     const_fn_unless_loom! {
         /// An unlocked lock.
         pub fn new() -> Self {
-            RawFutex { key: AtomicU32::new(UNLOCKED), sleepers: AtomicU32::new(0) }
+            RawFutex {
+                key: AtomicU32::new(UNLOCKED),
+                sleepers: AtomicU32::new(0),
+                waiting: WaitList::new(),
+            }
         }
     }
 
@@ -93,7 +102,18 @@ impl RawFutex {
     /// either takes the free lock (or a handoff) or leaves the holder owing
     /// the next wake, so none is lost.
     #[cold]
-    fn lock_slow(&self, mut prev: u32, deadline: Option<Instant>) -> bool {
+    fn lock_slow(&self, prev: u32, deadline: Option<Instant>) -> bool {
+        let timer = WaitTimer::begin();
+        let got = self
+            .waiting
+            .with_entry(|entry| self.wait(prev, deadline, entry));
+        timer.end();
+        got
+    }
+
+    /// `lock_slow`'s loop; `entry` puts the call on the wait list before
+    /// its first sleep.
+    fn wait(&self, mut prev: u32, deadline: Option<Instant>, entry: &mut Entry) -> bool {
         // What to leave in the word when we take it: once we have seen
         // SLEEPING (or slept ourselves) others may be asleep, so keep it.
         let mut wait = if prev == HANDOFF { SLEEPING } else { prev };
@@ -140,6 +160,9 @@ impl RawFutex {
                 }
             }
             if !counted {
+                // Listed before the swap too, for the contention profile:
+                // an unlocker that sees SLEEPING finds us on the list.
+                entry.join(&self.waiting);
                 // Counted before the swap that makes the word say SLEEPING:
                 // an unlocker that sees SLEEPING also sees us.
                 // Relaxed: a tally; the word orders the lock.
@@ -189,10 +212,42 @@ impl RawFutex {
         }
     }
 
+    /// The unlock proper, once the profile has taken its charge.
+    #[inline]
+    fn release(&self) {
+        // Release: hand the critical section's writes to the next holder.
+        match self.key.swap(UNLOCKED, Ordering::Release) {
+            LOCKED => {}
+            SLEEPING => self.wake(),
+            HANDOFF => {
+                // Nobody holds a lock being handed off: a misuse. Put the
+                // handoff back before reporting it.
+                self.key.store(HANDOFF, Ordering::Relaxed);
+                unlocked_unlock();
+            }
+            // Swapping UNLOCKED over UNLOCKED changed nothing: the misuse is
+            // reported with the word intact.
+            _ => unlocked_unlock(),
+        }
+    }
+
     #[cold]
     fn wake(&self) {
         record(Event::Wake);
         os::wake_one(&self.key);
+    }
+}
+
+#[cfg(lockyard_profile)]
+impl RawFutex {
+    /// Checks the contention profile's wait list under its lock: every
+    /// back link matches, the tail is the oldest node and the count the
+    /// number linked. Returns that number, or what is broken. A test hook:
+    /// the holder runs the same check after each acquisition in debug
+    /// builds.
+    #[doc(hidden)]
+    pub fn check_wait_list(&self) -> Result<usize, String> {
+        self.waiting.check()
     }
 }
 
@@ -245,20 +300,14 @@ unsafe impl RawLock for RawFutex {
 
     #[inline]
     unsafe fn unlock(&self) {
-        // Release: hand the critical section's writes to the next holder.
-        match self.key.swap(UNLOCKED, Ordering::Release) {
-            LOCKED => {}
-            SLEEPING => self.wake(),
-            HANDOFF => {
-                // Nobody holds a lock being handed off: a misuse. Put the
-                // handoff back before reporting it.
-                self.key.store(HANDOFF, Ordering::Relaxed);
-                unlocked_unlock();
-            }
-            // Swapping UNLOCKED over UNLOCKED changed nothing: the misuse is
-            // reported with the word intact.
-            _ => unlocked_unlock(),
-        }
+        // The profile's charge, taken while we still hold the lock.
+        // Relaxed: a peek at our own lock's word, which only grows to
+        // SLEEPING while we hold it.
+        let blame = self
+            .waiting
+            .on_unlock(|| self.key.load(Ordering::Relaxed) >= SLEEPING);
+        self.release();
+        blame::charge(blame);
     }
 
     #[inline]

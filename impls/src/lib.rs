@@ -39,6 +39,7 @@
 
 pub mod arena;
 pub mod bitmap;
+mod blame;
 #[cfg(lockyard_chaos)]
 mod chaos;
 mod experiment;
@@ -49,6 +50,8 @@ pub mod locked_list;
 mod misuse;
 mod os;
 mod primitive;
+#[cfg(lockyard_profile)]
+pub mod profile;
 mod raw_lock;
 pub mod sema;
 mod semaphore;

@@ -40,6 +40,7 @@
 //! publish a pushed node's link; the load that precedes a pop is Acquire so the
 //! head's link, written by its pusher, is visible.
 
+use crate::blame::{self, Stamp, WaitTimer};
 use crate::misuse::unlocked_unlock;
 use crate::os::multiprocessor;
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
@@ -87,10 +88,19 @@ impl RawSema {
     /// whether it got it.
     #[cold]
     fn lock_slow(&self, deadline: Option<Instant>) -> bool {
+        let timer = WaitTimer::begin();
+        let got = self.wait(deadline);
+        timer.end();
+        got
+    }
+
+    /// `lock_slow`'s loop.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
         with_current(|me| {
             let spin = if multiprocessor() { ACTIVE_SPIN } else { 0 };
             let mut i = 0;
             let mut woken = false;
+            let mut profile_stamp = Stamp::begin();
             'acquire: loop {
                 // Relaxed peek: the compare-exchange below is what acquires.
                 let mut v = self.key.load(Ordering::Relaxed);
@@ -120,6 +130,7 @@ impl RawSema {
                         return self.try_lock();
                     };
                     // Queue ourselves on top of the stack.
+                    profile_stamp.once(me);
                     loop {
                         // Relaxed: published by the Release push below.
                         me.next.store(v & !FLAGS, Ordering::Relaxed);
@@ -274,6 +285,9 @@ unsafe impl RawLock for RawSema {
 
     #[inline]
     unsafe fn unlock(&self) {
+        // The profile's charge, taken while we still hold the lock.
+        // No rearm: sema's unlock waits for the stack lock, never skips.
+        let blame = blame::on_stack(STACK, &self.key, 0);
         // Release: hand the critical section's writes over. Fails unless the
         // word is exactly LOCKED (no waiters), leaving the rest to the slow
         // path; Acquire on failure lets it read the head's link.
@@ -283,6 +297,7 @@ unsafe impl RawLock for RawSema {
         {
             self.unlock_slow(v, false);
         }
+        blame::charge(blame);
     }
 
     #[inline]

@@ -53,6 +53,7 @@
 //! `SPINNING` is a permission, not a lock around data: Relaxed.
 
 use crate::RawLock;
+use crate::blame::{self, Stamp, WaitTimer};
 use crate::misuse::unlocked_unlock;
 use crate::os::{Deadline, multiprocessor};
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
@@ -165,6 +166,14 @@ impl<F: Flavor> RawSpinbit<F> {
     /// permission and a sleeper takes itself off the stack (`timeout.rs`).
     #[cold]
     fn lock_slow(&self, deadline: Option<Instant>) -> bool {
+        let timer = WaitTimer::begin();
+        let got = self.wait(deadline);
+        timer.end();
+        got
+    }
+
+    /// `lock_slow`'s loop.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
         with_current(|me| {
             let spin = if multiprocessor() { F::ACTIVE_SPIN } else { 0 };
             let mut we_spin = false;
@@ -172,6 +181,7 @@ impl<F: Flavor> RawSpinbit<F> {
             let mut woken = false;
             // Whether this call's wait start is on our node (bounded flavor).
             let mut stamped = false;
+            let mut profile_stamp = Stamp::begin();
             // Relaxed peeks throughout: only the read-modify-writes acquire.
             let mut v = self.key.load(Ordering::Relaxed);
             let mut i = 0;
@@ -254,6 +264,7 @@ impl<F: Flavor> RawSpinbit<F> {
                 if F::HANDOFF_AFTER_US.is_some() {
                     self.stamp(me, &mut stamped);
                 }
+                profile_stamp.once(me);
                 // Relaxed: published by the Release push.
                 me.next.store(stack_head(v), Ordering::Relaxed);
                 let mut next = with_stack_head(v, me.addr()) | SLEEPING;
@@ -286,6 +297,35 @@ impl<F: Flavor> RawSpinbit<F> {
                 i += 1;
             }
         })
+    }
+    /// The unlock proper, once the profile has taken its charge.
+    ///
+    /// # Safety
+    ///
+    /// As [`RawLock::unlock`]: the caller holds the lock.
+    #[inline]
+    unsafe fn release(&self) {
+        if F::HANDOFF_AFTER_US.is_some() {
+            // Release, as below. One compare-exchange, no load before it: a
+            // load ahead of the read-modify-write costs the uncontended
+            // unlock a third of its time.
+            match self.release_if_alone(F::GIVE) {
+                Ok(()) => return,
+                Err(flags) if flags & SLEEPING != 0 && self.hand_off() => return,
+                // Sleepers but no handoff due, or a misuse: the usual way.
+                Err(_) => {}
+            }
+        }
+        // Release: hand the critical section's writes over.
+        let prev = self.clear_flags(F::GIVE);
+        if prev & LOCKED == 0 {
+            // The flag byte is all zero whenever LOCKED is clear, so the
+            // clear wrote nothing new: the misuse leaves the word intact.
+            unlocked_unlock();
+        }
+        if prev & SLEEPING != 0 && !F::skip_wake() {
+            self.unlock_wake();
+        }
     }
 }
 
@@ -342,27 +382,11 @@ unsafe impl<F: Flavor> RawLock for RawSpinbit<F> {
 
     #[inline]
     unsafe fn unlock(&self) {
-        if F::HANDOFF_AFTER_US.is_some() {
-            // Release, as below. One compare-exchange, no load before it: a
-            // load ahead of the read-modify-write costs the uncontended
-            // unlock a third of its time.
-            match self.release_if_alone(F::GIVE) {
-                Ok(()) => return,
-                Err(flags) if flags & SLEEPING != 0 && self.hand_off() => return,
-                // Sleepers but no handoff due, or a misuse: the usual way.
-                Err(_) => {}
-            }
-        }
-        // Release: hand the critical section's writes over.
-        let prev = self.clear_flags(F::GIVE);
-        if prev & LOCKED == 0 {
-            // The flag byte is all zero whenever LOCKED is clear, so the
-            // clear wrote nothing new: the misuse leaves the word intact.
-            unlocked_unlock();
-        }
-        if prev & SLEEPING != 0 && !F::skip_wake() {
-            self.unlock_wake();
-        }
+        // The profile's charge, taken while we still hold the lock.
+        let blame = blame::on_stack(timeout::STACK, &self.key, SLEEPING);
+        // SAFETY: the caller holds the lock, as `unlock` requires.
+        unsafe { self.release() };
+        blame::charge(blame);
     }
 
     #[inline]

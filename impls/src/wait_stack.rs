@@ -23,7 +23,7 @@ pub(crate) struct Word {
 
 impl Word {
     /// The head address in `v`.
-    fn head(self, v: usize) -> usize {
+    pub(crate) fn head(self, v: usize) -> usize {
         v & !self.flags
     }
 
@@ -126,6 +126,12 @@ impl Word {
             let next = node.next.load(Ordering::Relaxed);
             if next == mine {
                 node.next.store(below, Ordering::Relaxed);
+                if below == 0 {
+                    // `me` was the oldest: the next-oldest inherits its
+                    // uncharged wait (`blame.rs`).
+                    // SAFETY: `mine` is `me`'s address, from `Waiter::addr`.
+                    unsafe { Waiter::from_addr(mine) }.pass_blame_to(node);
+                }
                 return Some(true);
             }
             at = next;

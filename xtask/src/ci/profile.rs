@@ -1,0 +1,121 @@
+//! The `profile` step: lockyard's contention profile (the `profile`
+//! feature). Its tests run optimised, as the profile would be used; a
+//! profile written by a contended program must open in `go tool pprof`
+//! (Debian's `golang-go`, which `cargo xtask setup` installs); and the
+//! positive control, a build that charges the same waits again at every
+//! sample, must fail the tests.
+
+use anyhow::{Context, Result, bail, ensure};
+use xshell::{Shell, cmd};
+
+use super::{Counts, count, run_counted};
+use crate::project;
+
+/// The cfg that builds the positive control (see `impls/src/blame.rs`).
+const CONTROL: &str = "--cfg lockyard_profile_mutant=\"charge_twice\"";
+
+/// The test the control must fail, and what its failure says.
+const CONTROL_CATCHER: (&str, &str) = ("many_waiters_charged_once", "outside 1/1.5..=1.5");
+
+/// What `go tool pprof -raw` must print of the example's profile: Go's
+/// mutex-profile sample types, and the function that held the lock.
+const RAW_MUST_SHOW: [&str; 2] = [
+    "contentions/count delay/nanoseconds",
+    "slow_critical_section",
+];
+
+pub(super) fn profile(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    tests(sh, counts)?;
+    let ran = pprof(sh);
+    count(counts, ran.is_ok());
+    ran?;
+    let caught = control(sh);
+    count(counts, caught.is_ok());
+    caught
+}
+
+/// The profile's tests and doctests, counted from libtest's summaries.
+fn tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    for args in [
+        &["--release", "--test", "profile"][..],
+        &["--doc", "profile"][..],
+    ] {
+        let command = cmd!(sh, "cargo test -p lockyard --features profile {args...}");
+        let passed = run_counted(command, counts).context("the profile's tests failed")?;
+        ensure!(
+            passed > 0,
+            "the profile's tests ran nothing: {}",
+            args.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// Writes the example's profile and reads it back with `go tool pprof`.
+fn pprof(sh: &Shell) -> Result<()> {
+    let go = project::which("go").context(
+        "cannot find `go`, whose `go tool pprof` reads the profile: install Debian's \
+         golang-go (`apt-get install golang-go`, or `cargo xtask setup`)",
+    )?;
+    let dir = project::report_dir(sh)?.join("profile");
+    sh.create_dir(&dir)?;
+    let file = dir.join("contention.pb.gz");
+    cmd!(
+        sh,
+        "cargo run --release -p lockyard --features profile --example contention_profile -- {file}"
+    )
+    .run()
+    .context("the contention_profile example failed")?;
+    let raw = cmd!(sh, "{go} tool pprof -raw {file}")
+        .read()
+        .context("`go tool pprof -raw` cannot read the profile")?;
+    for wanted in RAW_MUST_SHOW {
+        ensure!(
+            raw.contains(wanted),
+            "`go tool pprof -raw {}` does not show `{wanted}`:\n{raw}",
+            file.display()
+        );
+    }
+    let top = cmd!(sh, "{go} tool pprof -top -sample_index=delay {file}")
+        .read()
+        .context("`go tool pprof -top` cannot read the profile")?;
+    println!("{top}");
+    ensure!(
+        top.contains("slow_critical_section"),
+        "`go tool pprof -top` does not name the slow critical section:\n{top}"
+    );
+    eprintln!("xtask ci: go tool pprof read {}", file.display());
+    Ok(())
+}
+
+/// The positive control: built with [`CONTROL`], the profile charges every
+/// wait again at each sample, and [`CONTROL_CATCHER`] must say so.
+fn control(sh: &Shell) -> Result<()> {
+    let (test, says) = CONTROL_CATCHER;
+    let _flags = sh.push_env("RUSTFLAGS", CONTROL);
+    // A directory of its own: other RUSTFLAGS would rebuild everything.
+    let _dir = sh.push_env(
+        "CARGO_TARGET_DIR",
+        project::target_dir(sh)?.join("profile-control"),
+    );
+    eprintln!("$ RUSTFLAGS='{CONTROL}' cargo test ... {test}   (must be caught)");
+    let out = cmd!(
+        sh,
+        "cargo test --release -p lockyard --features profile --test profile -- {test}"
+    )
+    .ignore_status()
+    .output()
+    .context("cannot run the profile's positive control")?;
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() || !printed.contains(says) {
+        bail!(
+            "the profile's positive control (charge_twice) was not caught by `{test}`:\n{printed}"
+        );
+    }
+    eprintln!("xtask ci: the charge_twice control was caught by {test}");
+    Ok(())
+}
