@@ -5,10 +5,12 @@
 //! ([`bench_main!`](crate::bench_main)) are this, with their own catalogue.
 
 use crate::Backend;
+use crate::bench_profile::{self, ProfileRun};
 use crate::primitives::{BENCH_THREADS, Form};
 use crate::registry::BACKENDS;
 use crate::throughput::{self, Bench, Runner, Sample};
 use lockyard_platforms::{benchname, host};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -61,6 +63,12 @@ Options:
                     operations (default 200ms)
   --runner NAME     what runs this binary (native, qemu), for the header;
                     under qemu the figures are labelled smoke
+  --profile-rate N  instead of the timed rounds, run each backend alone,
+                    once, with lockyard's contention profile sampling 1
+                    contended unlock in N, and save its profile (needs a
+                    build with lockyard-conformance/profile)
+  --profile-dir D   where those go: D/<backend>.pb.gz and .txt
+                    (default target/lockyard/profile)
   --list            list the benchmarks, backends and forms, then exit
 
 Output is Go's benchmark format: a header of `key: value` lines (goos,
@@ -80,6 +88,7 @@ struct Args {
     benchtime: Benchtime,
     runner: String,
     list: bool,
+    profile: Option<ProfileRun>,
 }
 
 #[derive(Clone, Copy)]
@@ -125,7 +134,9 @@ fn parse_args(catalogue: &Catalogue<'_>) -> Result<Args, String> {
         benchtime: Benchtime::Time(Duration::from_millis(200)),
         runner: "native".into(),
         list: false,
+        profile: None,
     };
+    let mut profile_dir = PathBuf::from("target/lockyard/profile");
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -142,6 +153,25 @@ fn parse_args(catalogue: &Catalogue<'_>) -> Result<Args, String> {
             "--benchtime" => args.benchtime = parse_benchtime(&value()?)?,
             "--runner" => args.runner = value()?,
             "--list" => args.list = true,
+            "--profile-rate" => {
+                let rate = value()?
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or("--profile-rate needs a positive number")?;
+                if !bench_profile::AVAILABLE {
+                    return Err("--profile-rate: this binary was built without lockyard's \
+                                profile feature; build it with --features \
+                                lockyard-conformance/profile (`cargo xtask bench \
+                                --profile-rate N` does)"
+                        .into());
+                }
+                args.profile = Some(ProfileRun {
+                    rate,
+                    dir: PathBuf::new(),
+                });
+            }
+            "--profile-dir" => profile_dir = PathBuf::from(value()?),
             // `cargo bench` passes `--bench` to every bench binary.
             "--bench" => {}
             "-h" | "--help" => {
@@ -154,6 +184,9 @@ fn parse_args(catalogue: &Catalogue<'_>) -> Result<Args, String> {
             }
             other => return Err(format!("unknown argument {other:?}; see --help")),
         }
+    }
+    if let Some(profile) = &mut args.profile {
+        profile.dir = profile_dir;
     }
     Ok(args)
 }
@@ -266,6 +299,9 @@ pub fn run(catalogue: &Catalogue<'_>) -> ExitCode {
     if lockyard::stats::ENABLED {
         println!("note: built with lockyard's stats counters: use the event counts, not the times");
     }
+    if let Some(profile) = &args.profile {
+        return profiled(&runners, &selected, profile, args.benchtime);
+    }
     let mut failed = 0;
     for group in &groups {
         // Go runs the launch sequence for every -count; one calibration per
@@ -284,6 +320,45 @@ pub fn run(catalogue: &Catalogue<'_>) -> ExitCode {
                     failed += 1;
                 }
             }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} run(s) had wrong counts");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// The profiling run: each backend alone, its benchmarks once, its profile
+/// saved (`bench_profile`). Forms are not profiled.
+fn profiled(
+    runners: &[Runner],
+    selected: &dyn Fn(&str, usize) -> bool,
+    profile: &ProfileRun,
+    benchtime: Benchtime,
+) -> ExitCode {
+    println!(
+        "note: profiling run (lockyard's contention profile at rate 1/{}): use the profiles, not the times",
+        profile.rate
+    );
+    let mut failed = 0;
+    for (i, runner) in runners.iter().enumerate() {
+        bench_profile::start(profile);
+        for group in jobs(runners, &[], selected) {
+            let job = &group[i];
+            let sample = match benchtime {
+                Benchtime::Ops(ops) => (job.run)(ops),
+                Benchtime::Time(t) => throughput::calibrate(t, &job.run),
+            };
+            println!("{}", sample.line(&job.name));
+            if let Some(e) = &sample.error {
+                eprintln!("FAIL {}: {e}", job.name);
+                failed += 1;
+            }
+        }
+        if let Err(e) = bench_profile::finish(profile, runner.name) {
+            eprintln!("error: cannot save the profile of {}: {e}", runner.name);
+            return ExitCode::FAILURE;
         }
     }
     if failed > 0 {

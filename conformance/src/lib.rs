@@ -36,6 +36,7 @@
 pub mod allocator;
 pub mod backend;
 pub mod bench_cli;
+mod bench_profile;
 mod blocked;
 pub mod budget;
 pub mod cases;

@@ -77,11 +77,15 @@ mod imp {
         node.blame_since.load(Ordering::Relaxed)
     }
 
-    /// A lock call's wait start: read when its slow path begins (its
-    /// spinning counts as waiting, as in the wait metric), written to its
-    /// node before its first sleep.
+    /// A lock call's wait start, stamped on its node before its first
+    /// sleep. While the profile samples, the clock is read when the slow
+    /// path begins, so the spinning and yielding before the first sleep
+    /// count as waiting, as they do in the wait metric (a yield can give
+    /// the CPU away for a whole time slice). With the rate at 0 it is read
+    /// only at the first sleep: a clock read at every slow path would cost
+    /// the contended acquisitions, most of which never sleep.
     pub(crate) struct Stamp {
-        since: usize,
+        since: Option<usize>,
         done: bool,
     }
 
@@ -89,17 +93,15 @@ mod imp {
         /// At the start of a slow path.
         #[inline]
         pub(crate) fn begin() -> Self {
-            Stamp {
-                since: now_us(),
-                done: false,
-            }
+            let since = (rate::rate() != 0).then(now_us);
+            Stamp { since, done: false }
         }
 
         /// Stamps `me` unless this call did already.
         #[inline]
         pub(crate) fn once(&mut self, me: &Waiter) {
             if !self.done {
-                restamp(me, self.since);
+                restamp(me, self.since.unwrap_or_else(now_us));
                 self.done = true;
             }
         }
@@ -125,9 +127,13 @@ mod imp {
 
     #[cold]
     fn stack_charge(word: Word, key: &AtomicUsize, rearm: usize) -> Option<Blame> {
-        let now = now_us();
         // Relaxed: `lock_stack` acquires.
         let v = key.load(Ordering::Relaxed);
+        if word.head(v) == 0 {
+            // Uncontended: no clock read, nothing to charge.
+            return None;
+        }
+        let now = now_us();
         let v = word.lock_stack(key, v, |v| word.head(v) == 0)?;
         // SAFETY: a non-zero head (the stop above), packed from `Waiter::addr`.
         let head = unsafe { Waiter::from_addr(word.head(v)) };

@@ -212,6 +212,21 @@ impl RawFutex {
         }
     }
 
+    /// The profile build's unlock of a word that was not plain LOCKED:
+    /// the profile's charge, taken while we still hold the lock, then the
+    /// unlock proper.
+    #[cold]
+    #[inline(never)]
+    fn unlock_profiled(&self) {
+        // Relaxed: a peek at our own lock's word, which only grows to
+        // SLEEPING while we hold it.
+        let blame = self
+            .waiting
+            .on_unlock(|| self.key.load(Ordering::Relaxed) >= SLEEPING);
+        self.release();
+        blame::charge(blame);
+    }
+
     /// The unlock proper, once the profile has taken its charge.
     #[inline]
     fn release(&self) {
@@ -300,14 +315,16 @@ unsafe impl RawLock for RawFutex {
 
     #[inline]
     unsafe fn unlock(&self) {
-        // The profile's charge, taken while we still hold the lock.
-        // Relaxed: a peek at our own lock's word, which only grows to
-        // SLEEPING while we hold it.
-        let blame = self
-            .waiting
-            .on_unlock(|| self.key.load(Ordering::Relaxed) >= SLEEPING);
-        self.release();
-        blame::charge(blame);
+        // With the profile compiled in, a peek at our own word (a line this
+        // core holds) sends a contended unlock to the profile's path; the
+        // uncontended one stays the one swap. A waiter that arrives after
+        // the peek makes the swap find SLEEPING: it wakes as always, and
+        // that unlock goes unsampled. Relaxed: a hint; the swap orders.
+        if cfg!(lockyard_profile) && self.key.load(Ordering::Relaxed) >= SLEEPING {
+            self.unlock_profiled();
+        } else {
+            self.release();
+        }
     }
 
     #[inline]

@@ -285,9 +285,6 @@ unsafe impl RawLock for RawSema {
 
     #[inline]
     unsafe fn unlock(&self) {
-        // The profile's charge, taken while we still hold the lock.
-        // No rearm: sema's unlock waits for the stack lock, never skips.
-        let blame = blame::on_stack(STACK, &self.key, 0);
         // Release: hand the critical section's writes over. Fails unless the
         // word is exactly LOCKED (no waiters), leaving the rest to the slow
         // path; Acquire on failure lets it read the head's link.
@@ -295,9 +292,14 @@ unsafe impl RawLock for RawSema {
             self.key
                 .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Acquire)
         {
+            // The profile's charge, taken while we still hold the lock (the
+            // exchange failed): only here, so the uncontended unlock pays
+            // nothing for it. No rearm: sema's unlock waits for the stack
+            // lock, it never skips a wake.
+            let blame = blame::on_stack(STACK, &self.key, 0);
             self.unlock_slow(v, false);
+            blame::charge(blame);
         }
-        blame::charge(blame);
     }
 
     #[inline]

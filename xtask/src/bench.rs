@@ -20,8 +20,10 @@
 
 mod baseline;
 mod files;
+mod source;
 
-use std::ffi::OsString;
+use source::Source;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -34,89 +36,11 @@ use crate::chart;
 use crate::compare;
 use crate::flags;
 use crate::names::{self, UsageError};
-use crate::nextest::{self, Build, LOCKYARD_SUITES, SuitePackage};
+use crate::nextest::{self, Build};
 use crate::project;
 
 /// The bench target of [`LOCKYARD_SUITES`].
 const BENCH: &str = "throughput";
-
-/// The bench a foreign crate is expected to name `lockyard` (README).
-const FOREIGN_BENCH: &str = "lockyard";
-
-/// Which bench binary runs: lockyard's, or a foreign crate's.
-struct Source {
-    /// cargo's arguments that select its package.
-    package: Vec<OsString>,
-    /// Its bench target.
-    bench: String,
-    /// The features that compile lockyard's stats counters into it.
-    stats: &'static str,
-    /// Where results go: `<its target dir>/lockyard/bench`.
-    dir: PathBuf,
-    /// The cargo profile (`--cargo-profile`): release, which lockyard's
-    /// bench profile equals (optimised, `debug = 1`), so a bench build
-    /// reuses the starvation suite's optimised artifacts.
-    profile: String,
-}
-
-impl Source {
-    /// lockyard's bench, or with `--manifest-path` the crate's: its only
-    /// bench target, or `--bench-target`, or the one named `lockyard`.
-    fn of(sh: &Shell, flags: &flags::Bench) -> Result<Source> {
-        let Some(manifest) = &flags.manifest_path else {
-            return Ok(Source {
-                package: vec!["-p".into(), LOCKYARD_SUITES.into()],
-                bench: BENCH.into(),
-                stats: "stats",
-                dir: project::report_dir(sh)?.join("bench"),
-                profile: flags.cargo_profile.clone(),
-            });
-        };
-        let package = SuitePackage::at(sh, manifest)?;
-        let bench = match (&flags.bench_target, &package.benches[..]) {
-            (Some(name), benches) if benches.contains(name) => name.clone(),
-            (Some(name), benches) => {
-                return Err(names::unknown("bench target", name, benches).into());
-            }
-            (None, [only]) => only.clone(),
-            (None, benches) if benches.iter().any(|b| b == FOREIGN_BENCH) => FOREIGN_BENCH.into(),
-            (None, []) => {
-                return Err(UsageError(format!(
-                    "{} has no bench targets; add one with `harness = false` whose main is \
-                     `lockyard_conformance::bench_main!` (README, \"Test your own lock\")",
-                    package.name
-                ))
-                .into());
-            }
-            (None, benches) => {
-                return Err(UsageError(format!(
-                    "{} has several bench targets ({}); name one with --bench-target",
-                    package.name,
-                    benches.join(", ")
-                ))
-                .into());
-            }
-        };
-        Ok(Source {
-            package: package.cargo_args(),
-            bench,
-            stats: "lockyard-conformance/stats",
-            dir: package.report_dir().join("bench"),
-            profile: flags.cargo_profile.clone(),
-        })
-    }
-
-    /// The `cargo bench` that runs it, for messages.
-    fn command(&self) -> String {
-        let package: Vec<_> = self.package.iter().map(|a| a.to_string_lossy()).collect();
-        format!(
-            "cargo bench {} --bench {} --profile {}",
-            package.join(" "),
-            self.bench,
-            self.profile
-        )
-    }
-}
 
 /// `cargo xtask bench`.
 pub fn run(flags: flags::Bench) -> Result<()> {
@@ -215,6 +139,25 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
     };
 
     files::save(sh, &dir, &timed, stats.as_deref(), smoke, flags.chart_scale)?;
+    if let Some(rate) = flags.profile_rate {
+        let out = dir.join("profile");
+        eprintln!(
+            "xtask: the profiling run (lockyard built with its `profile` feature, rate 1/{rate})"
+        );
+        let mut args = args.clone();
+        args.extend([
+            "--profile-rate".into(),
+            rate.to_string(),
+            "--profile-dir".into(),
+        ]);
+        args.push(out.display().to_string());
+        let features = ["--features", source.profile_feature];
+        run_bench(sh, &source, &target_args, &features, &env, &args, "1")?;
+        eprintln!(
+            "xtask: profiles in {} (`go tool pprof -top FILE`)",
+            out.display()
+        );
+    }
 
     let lines = compare::parse(&timed);
     if let Some(flags::Pair { base: a, other: b }) = &flags.compare {
@@ -379,6 +322,7 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         compare: None,
         baseline: None,
         no_stats: false,
+        profile_rate: None,
         runner: Runner::Qemu,
         chart_scale: chart::Scale::Auto,
         manifest_path: None,

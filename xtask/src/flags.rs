@@ -218,6 +218,9 @@ pub struct Bench {
     /// Skip the counting run (the build with lockyard's `stats` feature).
     #[arg(long)]
     pub no_stats: bool,
+    /// Then profile each backend alone at rate 1/N: `profile/<backend>.pb.gz`, `.txt`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub profile_rate: Option<u32>,
     /// How to run a target that can run both ways (as for `test`).
     #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
     pub runner: Runner,
