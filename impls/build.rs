@@ -17,7 +17,7 @@
 //! | `lockyard_default`       | `= "futex" \| "sema" \| "spinbit"`: the backend behind `Mutex`  |
 //! | `lockyard_chaos`         | the `chaos` feature, outside loom (whose model has its own)     |
 //! | `lockyard_stats`         | the `stats` feature, outside loom                               |
-//! | `lockyard_profile`       | the `profile` feature, outside loom                             |
+//! | `lockyard_profile`       | the `profile` feature, under loom too (the wait list's models)  |
 //!
 //! `lockyard_loom` is the one input cfg: `RUSTFLAGS="--cfg lockyard_loom"`
 //! swaps the atomics for loom's (namespaced, as crossbeam's `crossbeam_loom`,
@@ -74,7 +74,8 @@ fn main() {
         ("lockyard_spinbit_xchg8", byte_path && resolved.spinbitxchg8),
         ("lockyard_chaos", feature("chaos") && !loom),
         ("lockyard_stats", feature("stats") && !loom),
-        ("lockyard_profile", feature("profile") && !loom),
+        // Under loom too: `tests/loom_wait_list.rs` models futex's list.
+        ("lockyard_profile", feature("profile")),
     ];
     for (cfg, on) in decisions {
         if on {

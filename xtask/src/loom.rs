@@ -17,6 +17,10 @@ pub const DEFAULT_PREEMPTIONS: usize = 3;
 /// The loom models' test binary in lockyard.
 pub const MODELS: &str = "loom";
 
+/// The models of futex's wait list, a test binary of lockyard's `profile`
+/// build.
+const WAIT_LIST_MODELS: &str = "loom_wait_list";
+
 /// `cargo xtask loom`.
 pub fn run(flags: flags::Loom) -> Result<()> {
     let sh = project::shell()?;
@@ -27,14 +31,23 @@ pub fn run(flags: flags::Loom) -> Result<()> {
 /// Runs the models at `bound` and says how long they took.
 pub fn models(sh: &Shell, bound: usize, filter: Option<&str>) -> Result<()> {
     eprintln!(
-        "xtask loom: the models of impls/tests/{MODELS}.rs at LOOM_MAX_PREEMPTIONS={bound} (the two-deep-stack ones \
-         cap themselves at 2; see impls/tests/loom.rs)"
+        "xtask loom: the models of impls/tests/{MODELS}.rs and {WAIT_LIST_MODELS}.rs at \
+         LOOM_MAX_PREEMPTIONS={bound} (the three-thread ones cap themselves at 2; see impls/tests/loom.rs)"
     );
     let began = Instant::now();
     let filter: Vec<&str> = filter.into_iter().collect();
-    let result = cargo_test(sh, MODELS, bound)?
-        .args(["--"].into_iter().chain(filter))
-        .run();
+    let run = || -> Result<()> {
+        cargo_test(sh, MODELS, bound)?
+            .args(["--"].into_iter().chain(filter.iter().copied()))
+            .run()?;
+        // futex's wait list exists only in the profile build.
+        cargo_test(sh, WAIT_LIST_MODELS, bound)?
+            .args(["--features", "profile", "--"])
+            .args(&filter)
+            .run()?;
+        Ok(())
+    };
+    let result = run();
     let seconds = began.elapsed().as_secs_f64();
     result.with_context(|| {
         format!(

@@ -23,7 +23,7 @@
 #[cfg(lockyard_profile)]
 mod imp {
     use crate::blame::{self, Blame};
-    use crate::primitive::{AtomicUsize, Ordering, procyield};
+    use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, procyield};
     use crate::waiter::Waiter;
     use crate::waiter_pool::with_current;
 
@@ -68,11 +68,13 @@ mod imp {
     }
 
     impl WaitList {
-        pub(crate) const fn new() -> Self {
-            WaitList {
-                head: AtomicUsize::new(0),
-                tail: AtomicUsize::new(0),
-                linked: AtomicUsize::new(0),
+        const_fn_unless_loom! {
+            pub(crate) fn new() -> Self {
+                WaitList {
+                    head: AtomicUsize::new(0),
+                    tail: AtomicUsize::new(0),
+                    linked: AtomicUsize::new(0),
+                }
             }
         }
 
@@ -259,15 +261,17 @@ mod imp {
         /// the tail is the last node, the count is the number of nodes.
         fn check_locked(&self) -> Result<usize, String> {
             let mut at = self.head.load(Ordering::Acquire) & !LISTING;
+            // Nodes pushed since the last `link_new` sit on top, unlinked.
+            while at != 0 && node(at).list_prev.load(Ordering::Relaxed) & LINKED == 0 {
+                at = node(at).next.load(Ordering::Relaxed);
+            }
             let (mut above, mut n) = (0, 0);
             while at != 0 {
-                let node = node(at);
-                let prev = node.list_prev.load(Ordering::Relaxed);
+                let prev = node(at).list_prev.load(Ordering::Relaxed);
                 if prev & LINKED == 0 {
-                    // Pushed after the last holder linked: not counted yet.
-                    above = at;
-                    at = node.next.load(Ordering::Relaxed);
-                    continue;
+                    return Err(format!(
+                        "node {at:#x} is below a linked node but not linked"
+                    ));
                 }
                 if prev & !LINKED != above {
                     return Err(format!(
@@ -276,7 +280,7 @@ mod imp {
                 }
                 n += 1;
                 above = at;
-                at = node.next.load(Ordering::Relaxed);
+                at = node(at).next.load(Ordering::Relaxed);
             }
             let tail = self.tail.load(Ordering::Relaxed);
             let linked = self.linked.load(Ordering::Relaxed);
