@@ -44,9 +44,20 @@ fn main() {
     println!(
         "cargo::rustc-check-cfg=cfg(lockyard_default, values(\"futex\", \"sema\", \"spinbit\"))"
     );
-    // The profile's positive control (`cargo xtask mutants`), set through
-    // RUSTFLAGS like `lockyard_loom`.
+    // The contention profile's positive control (the CI step `profile`):
+    // `LOCKYARD_PROFILE_MUTANT=charge_twice` builds a profile that never
+    // restamps. An environment variable, not RUSTFLAGS, so that only
+    // lockyard rebuilds, not every dependency.
+    println!("cargo::rerun-if-env-changed=LOCKYARD_PROFILE_MUTANT");
     println!("cargo::rustc-check-cfg=cfg(lockyard_profile_mutant, values(\"charge_twice\"))");
+    match env::var("LOCKYARD_PROFILE_MUTANT").as_deref() {
+        Ok("charge_twice") => println!("cargo::rustc-cfg=lockyard_profile_mutant=\"charge_twice\""),
+        Ok(other) => {
+            eprintln!("error: LOCKYARD_PROFILE_MUTANT={other:?}: the only control is charge_twice");
+            std::process::exit(1);
+        }
+        Err(_) => {}
+    }
 
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

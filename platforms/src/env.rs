@@ -1,9 +1,10 @@
 //! Every `LOCKYARD_*` environment variable, named once.
 //!
 //! The xtask sets them and the suites read them, so both take the names from
-//! here. lockyard itself must build without this crate and spells the two it
-//! reads ([`EXPERIMENT`] in its build script, [`CHAOS`] in its fault
-//! injection); the xtask's tidy test keeps those spellings equal to these.
+//! here. lockyard itself must build without this crate and spells the three
+//! it reads ([`EXPERIMENT`] and [`PROFILE_MUTANT`] in its build script,
+//! [`CHAOS`] in its fault injection); the xtask's tidy test keeps those
+//! spellings equal to these.
 
 /// Build-time experiment settings in Go's GOEXPERIMENT syntax
 /// (`spinbitmutex`, `nospinbitxchg8`, `none`), read by lockyard's build.rs.
@@ -25,8 +26,20 @@ pub const MUTANTS: &str = "LOCKYARD_MUTANTS";
 /// run, for the xtask's report.json.
 pub const FIGURES_DIR: &str = "LOCKYARD_FIGURES_DIR";
 
+/// `charge_twice` builds the contention profile's positive control (a
+/// profile that never restamps), read by lockyard's build.rs; the CI step
+/// `profile` sets it.
+pub const PROFILE_MUTANT: &str = "LOCKYARD_PROFILE_MUTANT";
+
 /// Every variable above, for checks that no other spelling exists.
-pub const ALL: &[&str] = &[EXPERIMENT, CHAOS, SCALE, MUTANTS, FIGURES_DIR];
+pub const ALL: &[&str] = &[
+    EXPERIMENT,
+    CHAOS,
+    SCALE,
+    MUTANTS,
+    FIGURES_DIR,
+    PROFILE_MUTANT,
+];
 
 #[cfg(test)]
 mod tests {

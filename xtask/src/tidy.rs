@@ -337,6 +337,7 @@ fn environment_variables_have_one_home() {
     let mut expected = vec![
         lockyard_platforms::env::CHAOS.to_string(),
         lockyard_platforms::env::EXPERIMENT.to_string(),
+        lockyard_platforms::env::PROFILE_MUTANT.to_string(),
     ];
     expected.sort();
     assert_eq!(

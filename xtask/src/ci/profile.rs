@@ -11,8 +11,9 @@ use xshell::{Shell, cmd};
 use super::{Counts, count, run_counted};
 use crate::project;
 
-/// The cfg that builds the positive control (see `impls/src/blame.rs`).
-const CONTROL: &str = "--cfg lockyard_profile_mutant=\"charge_twice\"";
+/// The variable and value that build the positive control (see
+/// `impls/build.rs` and `impls/src/blame.rs`); only lockyard rebuilds.
+const CONTROL: (&str, &str) = (lockyard_platforms::env::PROFILE_MUTANT, "charge_twice");
 
 /// The test the control must fail, and what its failure says.
 const CONTROL_CATCHER: (&str, &str) = ("many_waiters_charged_once", "outside 1/1.5..=1.5");
@@ -92,17 +93,13 @@ fn pprof(sh: &Shell) -> Result<()> {
 /// wait again at each sample, and [`CONTROL_CATCHER`] must say so.
 fn control(sh: &Shell) -> Result<()> {
     let (test, says) = CONTROL_CATCHER;
-    let _flags = sh.push_env("RUSTFLAGS", CONTROL);
-    // A directory of its own: other RUSTFLAGS would rebuild everything.
-    let _dir = sh.push_env(
-        "CARGO_TARGET_DIR",
-        project::target_dir(sh)?.join("profile-control"),
-    );
-    eprintln!("$ RUSTFLAGS='{CONTROL}' cargo test ... {test}   (must be caught)");
+    let (variable, value) = CONTROL;
+    eprintln!("$ {variable}={value} cargo test ... {test}   (must be caught)");
     let out = cmd!(
         sh,
         "cargo test --release -p lockyard --features profile --test profile -- {test}"
     )
+    .env(variable, value)
     .ignore_status()
     .output()
     .context("cannot run the profile's positive control")?;
