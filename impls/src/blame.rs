@@ -28,6 +28,14 @@ mod imp {
         rate::sampled()
     }
 
+    /// Whether the profile samples at all (its rate is not 0): one load
+    /// of a line no lock writes, so a contended lock's word is not read
+    /// twice.
+    #[inline]
+    pub(crate) fn sampling() -> bool {
+        rate::rate() != 0
+    }
+
     /// The clock, for a stamp or a charge.
     #[inline]
     pub(crate) fn now() -> usize {
@@ -174,23 +182,16 @@ mod imp {
         }
     }
 
-    /// Times a lock call's wait for the wait metric, 1 call in the period.
-    pub(crate) struct WaitTimer(Option<(usize, u32)>);
-
-    impl WaitTimer {
-        /// At the start of a slow path.
-        #[inline]
-        pub(crate) fn begin() -> Self {
-            WaitTimer(wait_metric::begin())
+    /// Runs a lock call's slow path, timed for the wait metric (1 call in
+    /// the metric's period).
+    #[inline]
+    pub(crate) fn timed_wait<R>(wait: impl FnOnce() -> R) -> R {
+        let started = wait_metric::begin();
+        let r = wait();
+        if let Some(started) = started {
+            wait_metric::end(started);
         }
-
-        /// When the call has the lock or gave up.
-        #[inline]
-        pub(crate) fn end(self) {
-            if let Some(started) = self.0 {
-                wait_metric::end(started);
-            }
-        }
+        r
     }
 }
 
@@ -218,6 +219,11 @@ mod imp {
     }
 
     #[inline(always)]
+    pub(crate) fn sampling() -> bool {
+        false
+    }
+
+    #[inline(always)]
     pub(crate) fn on_stack(_: Word, _: &AtomicUsize, _: usize) -> Option<Blame> {
         None
     }
@@ -225,17 +231,9 @@ mod imp {
     #[inline(always)]
     pub(crate) fn charge(_: Option<Blame>) {}
 
-    /// Times nothing.
-    pub(crate) struct WaitTimer;
-
-    impl WaitTimer {
-        #[inline(always)]
-        pub(crate) fn begin() -> Self {
-            WaitTimer
-        }
-
-        #[inline(always)]
-        pub(crate) fn end(self) {}
+    #[inline(always)]
+    pub(crate) fn timed_wait<R>(wait: impl FnOnce() -> R) -> R {
+        wait()
     }
 }
 

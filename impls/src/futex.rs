@@ -57,7 +57,7 @@ use std::time::Instant;
 mod fair;
 mod wait_list;
 
-use crate::blame::{self, WaitTimer};
+use crate::blame;
 use fair::Claim;
 use wait_list::{Entry, WaitList};
 
@@ -103,12 +103,10 @@ impl RawFutex {
     /// the next wake, so none is lost.
     #[cold]
     fn lock_slow(&self, prev: u32, deadline: Option<Instant>) -> bool {
-        let timer = WaitTimer::begin();
-        let got = self
-            .waiting
-            .with_entry(|entry| self.wait(prev, deadline, entry));
-        timer.end();
-        got
+        blame::timed_wait(|| {
+            self.waiting
+                .with_entry(|entry| self.wait(prev, deadline, entry))
+        })
     }
 
     /// `lock_slow`'s loop; `entry` puts the call on the wait list before
@@ -212,9 +210,9 @@ impl RawFutex {
         }
     }
 
-    /// The profile build's unlock of a word that was not plain LOCKED:
-    /// the profile's charge, taken while we still hold the lock, then the
-    /// unlock proper.
+    /// The unlock while the profile samples: the charge, if this unlock is
+    /// contended and sampled, taken while we still hold the lock; then the
+    /// unlock proper. Cold: profiling is the rare configuration.
     #[cold]
     #[inline(never)]
     fn unlock_profiled(&self) {
@@ -315,12 +313,12 @@ unsafe impl RawLock for RawFutex {
 
     #[inline]
     unsafe fn unlock(&self) {
-        // With the profile compiled in, a peek at our own word (a line this
-        // core holds) sends a contended unlock to the profile's path; the
-        // uncontended one stays the one swap. A waiter that arrives after
-        // the peek makes the swap find SLEEPING: it wakes as always, and
-        // that unlock goes unsampled. Relaxed: a hint; the swap orders.
-        if cfg!(lockyard_profile) && self.key.load(Ordering::Relaxed) >= SLEEPING {
+        // The profile's path only while it samples: at rate 0 (and without
+        // the feature) the unlock is the one swap, after a load of the rate
+        // in the profile build. Not a peek at our own word, which a
+        // contended lock's waiters keep pulling away: that costs a second
+        // transfer of the line before the swap's.
+        if blame::sampling() {
             self.unlock_profiled();
         } else {
             self.release();

@@ -40,7 +40,7 @@
 //! publish a pushed node's link; the load that precedes a pop is Acquire so the
 //! head's link, written by its pusher, is visible.
 
-use crate::blame::{self, Stamp, WaitTimer};
+use crate::blame::{self, Stamp};
 use crate::misuse::unlocked_unlock;
 use crate::os::multiprocessor;
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
@@ -88,10 +88,7 @@ impl RawSema {
     /// whether it got it.
     #[cold]
     fn lock_slow(&self, deadline: Option<Instant>) -> bool {
-        let timer = WaitTimer::begin();
-        let got = self.wait(deadline);
-        timer.end();
-        got
+        blame::timed_wait(|| self.wait(deadline))
     }
 
     /// `lock_slow`'s loop.

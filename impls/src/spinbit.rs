@@ -53,7 +53,7 @@
 //! `SPINNING` is a permission, not a lock around data: Relaxed.
 
 use crate::RawLock;
-use crate::blame::{self, Stamp, WaitTimer};
+use crate::blame::{self, Stamp};
 use crate::misuse::unlocked_unlock;
 use crate::os::{Deadline, multiprocessor};
 use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, passive_spin, procyield};
@@ -166,10 +166,7 @@ impl<F: Flavor> RawSpinbit<F> {
     /// permission and a sleeper takes itself off the stack (`timeout.rs`).
     #[cold]
     fn lock_slow(&self, deadline: Option<Instant>) -> bool {
-        let timer = WaitTimer::begin();
-        let got = self.wait(deadline);
-        timer.end();
-        got
+        blame::timed_wait(|| self.wait(deadline))
     }
 
     /// `lock_slow`'s loop.

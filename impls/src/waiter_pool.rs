@@ -86,22 +86,29 @@ std::thread_local! {
 /// node is borrowed from the pool for the call and handed straight back: by
 /// the time `f` returns the lock call is over and the node is idle.
 pub(crate) fn with_current<R>(f: impl FnOnce(&'static Waiter) -> R) -> R {
-    let mut f = Some(f);
-    let mine = CURRENT.try_with(|owned| {
-        let node = owned.0.get().unwrap_or_else(|| {
-            let node = acquire();
-            owned.0.set(Some(node));
-            node
-        });
-        (f.take().expect("called once"))(node)
-    });
-    match mine {
-        Ok(r) => r,
-        Err(_) => {
+    match current() {
+        Some(node) => f(node),
+        None => {
             let node = Owned(Cell::new(Some(acquire())));
-            (f.take().expect("not yet called"))(node.0.get().expect("just set"))
+            f(node.0.get().expect("just set"))
         }
     }
+}
+
+/// This thread's node, created on first use; `None` while the thread's
+/// thread-locals are being destroyed ([`with_current`] then borrows one).
+/// The node is the thread's until it exits, so a lock call may hold on to
+/// it for as long as it runs.
+pub(crate) fn current() -> Option<&'static Waiter> {
+    CURRENT
+        .try_with(|owned| {
+            owned.0.get().unwrap_or_else(|| {
+                let node = acquire();
+                owned.0.set(Some(node));
+                node
+            })
+        })
+        .ok()
 }
 
 /// Idle waiter nodes in the global pool right now: nodes left by exited

@@ -17,6 +17,8 @@
 mod arena;
 #[path = "loom/bitmap.rs"]
 mod bitmap;
+#[path = "loom/capped.rs"]
+mod capped;
 #[path = "loom/fair.rs"]
 mod fair;
 #[path = "loom/list.rs"]
@@ -149,13 +151,7 @@ fn two_deep_stack<F: Flavor>() {
     // A std atomic, outside the model: counts executions across the run.
     let reached = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let seen = std::sync::Arc::clone(&reached);
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(
-        builder
-            .preemption_bound
-            .map_or(TWO_DEEP_PREEMPTIONS, |b| b.min(TWO_DEEP_PREEMPTIONS)),
-    );
-    builder.check(move || {
+    capped::capped(TWO_DEEP_PREEMPTIONS).check(move || {
         let shared = Arc::new(Guarded::<RawSpinbit<F>>::new());
         shared.lock.lock();
         let others: Vec<_> = (0..2)

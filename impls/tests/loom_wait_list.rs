@@ -26,14 +26,11 @@ const POLLS: usize = 8;
 /// listed at the unlock in some executions (asserted below).
 const PREEMPTIONS: usize = 1;
 
+#[path = "loom/capped.rs"]
+mod capped;
+
 fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(
-        builder
-            .preemption_bound
-            .map_or(PREEMPTIONS, |b| b.min(PREEMPTIONS)),
-    );
-    builder.check(f);
+    capped::capped(PREEMPTIONS).check(f);
 }
 
 /// Checks the list as a holder sees it.

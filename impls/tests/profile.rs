@@ -4,6 +4,8 @@
 //!
 //! The profile is process-wide, so the tests take turns (`SERIAL`).
 
+#![cfg(not(lockyard_loom))]
+
 use lockyard::futex::RawFutex;
 use lockyard::profile::{self, Profile};
 use lockyard::sema::RawSema;

@@ -16,10 +16,14 @@
 //! suites list on the host (as `cargo xtask test --backend` does).
 //!
 //! With `--baseline REV` ([`baseline`]) the working tree's build runs
-//! against a git revision's instead of backends against each other.
+//! against a git revision's instead of backends against each other, and
+//! with `--feature-cost FEATURE` ([`feature_cost`]) against itself built
+//! with the feature; both through [`interleaved`].
 
 mod baseline;
+mod feature_cost;
 mod files;
+mod interleaved;
 mod source;
 
 use source::Source;
@@ -107,15 +111,19 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
             ""
         }
     );
+    let how = interleaved::How {
+        plan,
+        target_args: &target_args,
+        env: &env,
+        args: &args,
+        profile: &source.profile,
+    };
     if let Some(rev) = &flags.baseline {
-        let how = baseline::How {
-            plan,
-            target_args: &target_args,
-            env: &env,
-            args: &args,
-            profile: &source.profile,
-        };
         baseline::run(sh, flags, rev, &how, &dir)?;
+        return Ok(dir);
+    }
+    if let Some(feature) = &flags.feature_cost {
+        feature_cost::run(sh, flags, feature, &how, &dir)?;
         return Ok(dir);
     }
     let count = flags.count.to_string();
@@ -321,6 +329,7 @@ pub fn smoke_flags(backends: Vec<String>) -> flags::Bench {
         benchtime: "2000x".into(),
         compare: None,
         baseline: None,
+        feature_cost: None,
         no_stats: false,
         profile_rate: None,
         runner: Runner::Qemu,

@@ -115,7 +115,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "profile",
-        what: "the contention profile: its tests, go tool pprof on a written profile, its positive control caught",
+        what: "the contention profile: its tests on every runnable target, go tool pprof on a written profile, its positive control caught",
         run: profile,
     },
     Step {

@@ -23,14 +23,20 @@
 #[cfg(lockyard_profile)]
 mod imp {
     use crate::blame::{self, Blame};
-    use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom, procyield};
+    use crate::primitive::{AtomicUsize, Ordering, const_fn_unless_loom};
+    use crate::wait_stack::Word;
     use crate::waiter::Waiter;
-    use crate::waiter_pool::with_current;
+    use crate::waiter_pool::current;
 
     /// The list lock, bit 0 of `head`.
     const LISTING: usize = 1;
     /// In a node's `list_prev`: linked back by a lock holder.
     const LINKED: usize = 1;
+    /// The head word as the stack code sees it: the lock bit is its flag.
+    const LIST: Word = Word {
+        flags: LISTING,
+        stack_lock: LISTING,
+    };
 
     /// The node at a non-zero head or link.
     fn node(addr: usize) -> &'static Waiter {
@@ -49,20 +55,24 @@ mod imp {
         linked: AtomicUsize,
     }
 
-    /// One lock call's place on the list.
+    /// One lock call's place on the list: none until its first sleep, so
+    /// an acquisition that only spins never reaches for its thread's node.
     pub(crate) struct Entry {
-        me: &'static Waiter,
+        me: Option<&'static Waiter>,
         since: blame::Stamp,
-        listed: bool,
     }
 
     impl Entry {
-        /// Puts the call on `list` before its first sleep (once).
+        /// Puts the call on `list` before its first sleep (once). A thread
+        /// whose thread-locals are being destroyed has no node to list: its
+        /// wait goes uncharged (the lock works as ever).
         pub(crate) fn join(&mut self, list: &WaitList) {
-            if !self.listed {
-                self.since.once(self.me);
-                list.push(self.me);
-                self.listed = true;
+            if self.me.is_none()
+                && let Some(me) = current()
+            {
+                self.since.once(me);
+                list.push(me);
+                self.me = Some(me);
             }
         }
     }
@@ -78,23 +88,19 @@ mod imp {
             }
         }
 
-        /// Runs a lock call's wait with this thread's node; the call leaves
-        /// the list when it ends, holding the futex or not.
+        /// Runs a lock call's wait with its place on the list; the call
+        /// leaves the list when it ends, holding the futex or not.
         #[inline]
         pub(crate) fn with_entry<R>(&self, wait: impl FnOnce(&mut Entry) -> R) -> R {
-            let since = blame::Stamp::begin();
-            with_current(|me| {
-                let mut entry = Entry {
-                    me,
-                    since,
-                    listed: false,
-                };
-                let r = wait(&mut entry);
-                if entry.listed {
-                    self.leave(me);
-                }
-                r
-            })
+            let mut entry = Entry {
+                me: None,
+                since: blame::Stamp::begin(),
+            };
+            let r = wait(&mut entry);
+            if let Some(me) = entry.me {
+                self.leave(me);
+            }
+            r
         }
 
         fn push(&self, me: &'static Waiter) {
@@ -118,25 +124,11 @@ mod imp {
 
         /// Takes the list lock; returns the head word with it set.
         fn lock(&self) -> usize {
-            // Relaxed: the exchange below acquires.
-            let mut v = self.head.load(Ordering::Relaxed);
-            loop {
-                if v & LISTING != 0 {
-                    procyield(1);
-                    v = self.head.load(Ordering::Relaxed);
-                    continue;
-                }
-                // Acquire: the pushed nodes' fields and the last holder's links.
-                match self.head.compare_exchange_weak(
-                    v,
-                    v | LISTING,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return v | LISTING,
-                    Err(now) => v = now,
-                }
-            }
+            // Relaxed: `lock_stack` acquires (the pushed nodes' fields and
+            // the last holder's links).
+            let v = self.head.load(Ordering::Relaxed);
+            LIST.lock_stack(&self.head, v, |_| false)
+                .expect("a lock that never gives up returns the word it set")
         }
 
         fn unlock(&self) {

@@ -25,24 +25,41 @@ impl Sample {
     /// This thread's stack, here.
     #[inline(never)]
     fn capture(delay_ns: u64) -> Sample {
-        let mut sample = Sample {
-            frames: [0; DEPTH],
-            depth: 0,
+        let mut frames = [0; DEPTH];
+        let depth = walk(&mut frames);
+        Sample {
+            frames,
+            depth,
             delay_ns,
-        };
-        // SAFETY: `trace_unsynchronized` is unsafe only because some
-        // platforms' unwinders are not thread-safe; libgcc's, which unix
-        // targets use, is, and Windows' `RtlVirtualUnwind` is too. The
-        // callback only stores into the buffer and never panics.
-        unsafe {
-            backtrace::trace_unsynchronized(|frame| {
-                sample.frames[sample.depth] = frame.ip() as usize;
-                sample.depth += 1;
-                sample.depth < DEPTH
-            });
         }
-        sample
     }
+}
+
+/// Fills `frames` with this thread's return addresses, innermost first;
+/// returns how many.
+#[cfg(not(lockyard_loom))]
+#[inline(always)]
+fn walk(frames: &mut [usize; DEPTH]) -> usize {
+    let mut depth = 0;
+    // SAFETY: `trace_unsynchronized` is unsafe only because some
+    // platforms' unwinders are not thread-safe; libgcc's, which unix
+    // targets use, is, and Windows' `RtlVirtualUnwind` is too. The
+    // callback only stores into the buffer and never panics.
+    unsafe {
+        backtrace::trace_unsynchronized(|frame| {
+            frames[depth] = frame.ip() as usize;
+            depth += 1;
+            depth < DEPTH
+        });
+    }
+    depth
+}
+
+/// Under loom no stack: its builds leave the unwinder out, and its models
+/// check the wait lists, not the sites.
+#[cfg(lockyard_loom)]
+fn walk(_: &mut [usize; DEPTH]) -> usize {
+    0
 }
 
 std::thread_local! {

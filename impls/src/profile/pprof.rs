@@ -111,18 +111,21 @@ struct Function {
 }
 
 /// The string table, index 0 the empty string as the format requires.
-#[derive(Default)]
 struct Strings {
     table: Vec<String>,
     index: HashMap<String, i64>,
 }
 
 impl Strings {
-    fn id(&mut self, s: &str) -> i64 {
-        if self.table.is_empty() {
-            self.table.push(String::new());
-            self.index.insert(String::new(), 0);
+    /// A table whose entry 0 is `""`, as pprof requires.
+    fn new() -> Self {
+        Strings {
+            table: vec![String::new()],
+            index: HashMap::from([(String::new(), 0)]),
         }
+    }
+
+    fn id(&mut self, s: &str) -> i64 {
         if let Some(&i) = self.index.get(s) {
             return i;
         }
@@ -136,7 +139,7 @@ impl Strings {
 /// Builds the message: one location per distinct return address, one
 /// function per distinct (name, file).
 fn encode(profile: &Profile) -> PprofProfile {
-    let mut strings = Strings::default();
+    let mut strings = Strings::new();
     let mut locations: HashMap<usize, u64> = HashMap::new();
     let mut functions: HashMap<(String, String), u64> = HashMap::new();
     let mut out = PprofProfile {
@@ -177,7 +180,7 @@ fn encode(profile: &Profile) -> PprofProfile {
             location_id: Vec::new(),
             value: vec![site.contentions() as i64, site.delay().as_nanos() as i64],
         };
-        for &ip in site.unlock_frames() {
+        for (ip, all) in site.unlock_calls() {
             let next_id = locations.len() as u64 + 1;
             let id = *locations.entry(ip).or_insert_with(|| {
                 let mut lines = Vec::new();
@@ -185,22 +188,25 @@ fn encode(profile: &Profile) -> PprofProfile {
                     function: name,
                     file,
                     line,
-                } in calls(ip)
+                } in calls(all)
                 {
                     let next_fn = functions.len() as u64 + 1;
                     let function_id = *functions
                         .entry((name.clone(), file.clone()))
                         .or_insert_with(|| {
-                            let name_id = strings.id(&name);
+                            let name_id = strings.id(name);
                             out.function.push(Function {
                                 id: next_fn,
                                 name: name_id,
                                 system_name: name_id,
-                                filename: strings.id(&file),
+                                filename: strings.id(file),
                             });
                             next_fn
                         });
-                    lines.push(Line { function_id, line });
+                    lines.push(Line {
+                        function_id,
+                        line: *line,
+                    });
                 }
                 out.location.push(Location {
                     id: next_id,

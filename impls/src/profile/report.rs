@@ -1,10 +1,11 @@
 //! A snapshot of the profile, its symbols and its text report.
 
-use super::symbols::{calls, is_machinery, resolve};
+use super::symbols::{Frame, calls, is_machinery, resolve};
 use super::table::{self, SITES, Totals};
 use super::{rate, wait_metric};
 use core::fmt;
 use core::time::Duration;
+use std::sync::OnceLock;
 
 /// The profile at one moment: see [`snapshot`](super::snapshot).
 #[derive(Clone, Debug)]
@@ -22,6 +23,8 @@ pub struct Site {
     contentions: u64,
     delay: Duration,
     max: Duration,
+    /// The calls at each of `frames`, resolved once, when first asked.
+    resolved: OnceLock<Vec<Vec<Frame>>>,
 }
 
 impl Profile {
@@ -38,6 +41,7 @@ impl Profile {
                 contentions: t.count,
                 delay: Duration::from_nanos(t.delay_ns),
                 max: Duration::from_nanos(t.max_ns),
+                resolved: OnceLock::new(),
             })
             .collect();
         sites.sort_by_key(|s| core::cmp::Reverse(s.delay));
@@ -107,22 +111,42 @@ impl Site {
     /// included, from the unlock outwards (the profile's own frames left
     /// out).
     pub fn symbols(&self) -> Vec<String> {
-        self.unlock_frames()
-            .iter()
-            .flat_map(|&ip| calls(ip))
-            .map(|f| f.function)
+        self.unlock_calls()
+            .flat_map(|(_, all)| calls(all))
+            .map(|f| f.function.clone())
             .collect()
     }
 
     /// [`frames`](Self::frames) from the unlock outwards: without the
     /// frames of the stack capture and the charge above it.
     pub fn unlock_frames(&self) -> &[usize] {
-        let own = self
-            .frames
+        &self.frames[self.own_frames()..]
+    }
+
+    /// Each of [`unlock_frames`](Self::unlock_frames) with its calls,
+    /// innermost inlined call first.
+    pub(super) fn unlock_calls(&self) -> impl Iterator<Item = (usize, &[Frame])> {
+        let own = self.own_frames();
+        self.frames[own..]
             .iter()
-            .take_while(|&&ip| resolve(ip).iter().all(|f| is_machinery(&f.function)))
-            .count();
-        &self.frames[own..]
+            .copied()
+            .zip(self.resolved()[own..].iter().map(Vec::as_slice))
+    }
+
+    /// How many frames, innermost first, are the stack capture's and the
+    /// charge's.
+    fn own_frames(&self) -> usize {
+        self.resolved()
+            .iter()
+            .take_while(|calls| calls.iter().all(|f| is_machinery(&f.function)))
+            .count()
+    }
+
+    /// The calls at every frame: symbolised once per site, when a report
+    /// first needs them (DWARF lookups are slow; never on a lock path).
+    fn resolved(&self) -> &[Vec<Frame>] {
+        self.resolved
+            .get_or_init(|| self.frames.iter().map(|&ip| resolve(ip)).collect())
     }
 
     /// Where the critical section ended: the first function outside

@@ -2,6 +2,7 @@
 //! report is printed or written, never on a lock path.
 
 /// One call at a return address.
+#[derive(Clone, Debug)]
 pub(super) struct Frame {
     pub(super) function: String,
     pub(super) file: String,
@@ -33,16 +34,12 @@ pub(super) fn resolve(ip: usize) -> Vec<Frame> {
     frames
 }
 
-/// The calls at `ip` without the profile's own (the charge inlined into
-/// an unlock), unless that leaves none.
-pub(super) fn calls(ip: usize) -> Vec<Frame> {
-    let all = resolve(ip);
-    if all.iter().all(|f| is_machinery(&f.function)) {
-        return all;
-    }
-    all.into_iter()
-        .filter(|f| !is_machinery(&f.function))
-        .collect()
+/// Of `all`, the calls at one address, those that are not the profile's
+/// own (the charge inlined into an unlock), unless that leaves none.
+pub(super) fn calls(all: &[Frame]) -> impl Iterator<Item = &Frame> {
+    let only_machinery = all.iter().all(|f| is_machinery(&f.function));
+    all.iter()
+        .filter(move |f| only_machinery || !is_machinery(&f.function))
 }
 
 /// The unwinder's and the profile's own frames, above the unlock.

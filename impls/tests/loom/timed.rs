@@ -121,15 +121,7 @@ fn spinbit_timeout_against_pop() {
 /// (it stays asleep for good, which loom reports as a deadlock). Two deep,
 /// so at the two-deep models' preemption bound.
 fn leave_against_unlock<F: Flavor>() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(
-        builder
-            .preemption_bound
-            .map_or(super::TWO_DEEP_PREEMPTIONS, |b| {
-                b.min(super::TWO_DEEP_PREEMPTIONS)
-            }),
-    );
-    builder.check(|| {
+    super::capped::capped(super::TWO_DEEP_PREEMPTIONS).check(|| {
         let shared = Arc::new(Guarded::<RawSpinbit<F>>::new());
         shared.lock.lock();
         let untimed = {

@@ -1,14 +1,18 @@
 //! The `profile` step: lockyard's contention profile (the `profile`
-//! feature). Its tests run optimised, as the profile would be used; a
-//! profile written by a contended program must open in `go tool pprof`
-//! (Debian's `golang-go`, which `cargo xtask setup` installs); and the
-//! positive control, a build that charges the same waits again at every
-//! sample, must fail the tests.
+//! feature). Its tests run optimised on the host, as the profile would be
+//! used, and unoptimised on every other runnable target under qemu (the
+//! unwinder differs per architecture: EHABI on arm, ELFv1 descriptors on
+//! ppc64); a profile written by a contended program must open in `go tool
+//! pprof` (Debian's `golang-go`, which `cargo xtask setup` installs); and
+//! the positive control, a build that charges the same waits again at
+//! every sample, must fail the tests.
 
 use anyhow::{Context, Result, bail, ensure};
+use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
 use super::{Counts, count, run_counted};
+use crate::nextest::{self, Plan};
 use crate::project;
 
 /// The variable and value that build the positive control (see
@@ -27,6 +31,7 @@ const RAW_MUST_SHOW: [&str; 2] = [
 
 pub(super) fn profile(sh: &Shell, counts: &mut Counts) -> Result<()> {
     tests(sh, counts)?;
+    other_targets(sh, counts)?;
     let ran = pprof(sh);
     count(counts, ran.is_ok());
     ran?;
@@ -49,6 +54,55 @@ fn tests(sh: &Shell, counts: &mut Counts) -> Result<()> {
             args.join(" ")
         );
     }
+    Ok(())
+}
+
+/// The profile's tests on every runnable target but the host, under qemu:
+/// one cargo build for all of them, then a run per target. Unoptimised,
+/// like the conformance step's builds, whose dependencies it shares: the
+/// tests check counts, sites and ratios of waits the test itself makes
+/// long, not speed (about 3 s a target under qemu).
+fn other_targets(sh: &Shell, counts: &mut Counts) -> Result<()> {
+    let host = project::host_triple(sh)?;
+    let all = [lockyard_platforms::ALL.to_string()];
+    let plans: Vec<Plan> = nextest::plan_targets(&all, Runner::Qemu, &host)?
+        .into_iter()
+        .filter(|p| !p.is_host)
+        .collect();
+    let mut vars = Vec::new();
+    let mut target_args = Vec::new();
+    for plan in &plans {
+        nextest::check_tools(sh, plan)?;
+        vars.extend(nextest::cargo_env(plan, None));
+        target_args.extend(["--target", plan.target.triple]);
+    }
+    cmd!(
+        sh,
+        "cargo test -p lockyard --features profile --test profile {target_args...} --no-run"
+    )
+    .envs(vars.iter().map(|(k, v)| (k, v)))
+    .run()
+    .context("cannot build the profile's tests for the qemu targets")?;
+    let mut failed = Vec::new();
+    for plan in &plans {
+        let (name, triple) = (plan.target.name(), plan.target.triple);
+        eprintln!("xtask ci: the profile's tests on {name} ({triple}, qemu)");
+        let command = cmd!(
+            sh,
+            "cargo test -p lockyard --features profile --test profile --target {triple}"
+        )
+        .envs(vars.iter().map(|(k, v)| (k, v)));
+        match run_counted(command, counts) {
+            Ok(0) => failed.push(format!("{name} (ran no test)")),
+            Ok(_) => {}
+            Err(e) => failed.push(format!("{name} ({e:#})")),
+        }
+    }
+    ensure!(
+        failed.is_empty(),
+        "the profile's tests failed on {}",
+        failed.join(", ")
+    );
     Ok(())
 }
 
