@@ -29,8 +29,8 @@ mod imp {
     }
 
     /// Whether the profile samples at all (its rate is not 0): one load
-    /// of a line no lock writes, so a contended lock's word is not read
-    /// twice.
+    /// of a line no lock writes, all an unlock pays at rate 0 (a peek at a
+    /// contended lock's own word would cost a second transfer of its line).
     #[inline]
     pub(crate) fn sampling() -> bool {
         rate::rate() != 0
@@ -127,20 +127,20 @@ mod imp {
     /// our own unlock make that decision.
     #[inline]
     pub(crate) fn on_stack(word: Word, key: &AtomicUsize, rearm: usize) -> Option<Blame> {
-        if !sampled() {
+        if !sampling() {
             return None;
         }
-        stack_charge(word, key, rearm)
+        // Relaxed: a peek at our own word; `lock_stack` acquires. An empty
+        // stack (uncontended): nothing to charge, no draw, no clock read.
+        let v = key.load(Ordering::Relaxed);
+        if word.head(v) == 0 || !sampled() {
+            return None;
+        }
+        stack_charge(word, key, v, rearm)
     }
 
     #[cold]
-    fn stack_charge(word: Word, key: &AtomicUsize, rearm: usize) -> Option<Blame> {
-        // Relaxed: `lock_stack` acquires.
-        let v = key.load(Ordering::Relaxed);
-        if word.head(v) == 0 {
-            // Uncontended: no clock read, nothing to charge.
-            return None;
-        }
+    fn stack_charge(word: Word, key: &AtomicUsize, v: usize, rearm: usize) -> Option<Blame> {
         let now = now_us();
         let v = word.lock_stack(key, v, |v| word.head(v) == 0)?;
         // SAFETY: a non-zero head (the stop above), packed from `Waiter::addr`.
