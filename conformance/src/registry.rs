@@ -6,7 +6,9 @@ use crate::budget::Budget;
 use crate::controls::{
     Allocating, Busted, LittleByte, LostWake, NoHandoff, NoLeave, Relaxed, Starving, Unmutated,
 };
-use crate::peers::{ParkingLotLock, PthreadLock, SpinLock, StdLock};
+#[cfg(unix)]
+use crate::peers::PthreadLock;
+use crate::peers::{ParkingLotLock, SpinLock, StdLock};
 use crate::promises::Promises;
 use libtest_mimic::Trial;
 use lockyard::futex::RawFutex;
@@ -29,6 +31,8 @@ macro_rules! backend_list {
             // The peers users would pick instead.
             Backend::of::<StdLock>(Promises::ALLOCATOR_SAFE),
             Backend::of::<ParkingLotLock>(Promises::NONE),
+            // POSIX's mutex: not on Windows.
+            #[cfg(unix)]
             Backend::of::<PthreadLock>(Promises::ALLOCATOR_SAFE),
             Backend::of::<SpinLock>(Promises::ALLOCATOR_SAFE),
         ]

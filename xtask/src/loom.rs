@@ -9,6 +9,7 @@ use xshell::{Cmd, Shell, cmd};
 
 use crate::flags;
 use crate::project;
+use crate::side_by_side;
 
 /// The preemption bound `cargo xtask loom` uses unless told otherwise: the
 /// largest that finishes in minutes on 2 cores (about 4 with every model).
@@ -36,16 +37,24 @@ pub fn models(sh: &Shell, bound: usize, filter: Option<&str>) -> Result<()> {
     );
     let began = Instant::now();
     let filter: Vec<&str> = filter.into_iter().collect();
+    // futex's wait list exists only in the profile build.
+    let features: [&[&str]; 2] = [&[], &["--features", "profile"]];
     let run = || -> Result<()> {
-        cargo_test(sh, MODELS, bound)?
-            .args(["--"].into_iter().chain(filter.iter().copied()))
-            .run()?;
-        // futex's wait list exists only in the profile build.
-        cargo_test(sh, WAIT_LIST_MODELS, bound)?
-            .args(["--features", "profile", "--"])
-            .args(&filter)
-            .run()?;
-        Ok(())
+        // Built one after the other, then run side by side: the models'
+        // last long one runs alone, and the wait list's take the idle core.
+        let mut jobs = Vec::new();
+        for (test, features) in [MODELS, WAIT_LIST_MODELS].into_iter().zip(features) {
+            cargo_test(sh, test, bound)?
+                .args(features)
+                .arg("--no-run")
+                .run()?;
+            let command = cargo_test(sh, test, bound)?
+                .args(features)
+                .arg("--")
+                .args(&filter);
+            jobs.push((format!("tests/{test}.rs"), command.into()));
+        }
+        side_by_side::run(jobs)
     };
     let result = run();
     let seconds = began.elapsed().as_secs_f64();

@@ -22,6 +22,7 @@ mod nextest;
 mod project;
 mod report;
 mod setup;
+mod side_by_side;
 mod targets;
 mod test;
 #[cfg(test)]

@@ -17,6 +17,7 @@ use crate::flags;
 use crate::names;
 use crate::nextest::SuitePackage;
 use crate::project;
+use crate::side_by_side;
 
 /// The toolchain Miri runs on: a dated nightly, so that a new nightly (or
 /// a forge's image update) cannot change what CI checks. Move it forward on
@@ -175,11 +176,24 @@ pub fn test(sh: &Shell) -> Result<()> {
     let began = Instant::now();
     // The doctests are examples of the API, run natively by the doc-tests
     // step; under Miri each compiles on its own, for little more than the
-    // unit tests check.
-    cmd!(sh, "cargo +{TOOLCHAIN} miri test -p lockyard --lib --tests")
-        .env("MIRIFLAGS", &miriflags)
+    // unit tests check. Built once, then the unit tests and the test
+    // targets run side by side: Miri interprets on one thread.
+    let miri_test = |what: &[&str]| {
+        cmd!(sh, "cargo +{TOOLCHAIN} miri test -p lockyard {what...}").env("MIRIFLAGS", &miriflags)
+    };
+    miri_test(&["--lib", "--tests", "--no-run"])
         .run()
-        .context("lockyard's tests failed under Miri; its report above names the operation")?;
+        .context("cannot build lockyard's tests for Miri")?;
+    let targets: Vec<String> = test_targets(sh)?
+        .into_iter()
+        .flat_map(|t| ["--test".to_string(), t])
+        .collect();
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    side_by_side::run(vec![
+        ("miri: the unit tests".into(), miri_test(&["--lib"]).into()),
+        ("miri: the test targets".into(), miri_test(&targets).into()),
+    ])
+    .context("lockyard's tests failed under Miri; its report above names the operation")?;
     let seeded = format!("{miriflags} -Zmiri-many-seeds={SEEDS}");
     eprintln!(
         "xtask miri: MIRIFLAGS=\"{seeded}\" cargo +{TOOLCHAIN} miri test -p lockyard \
@@ -203,6 +217,28 @@ pub fn test(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
+/// lockyard's test targets that `--tests` builds: those without required
+/// features (`--test NAME` would insist on them).
+fn test_targets(sh: &Shell) -> Result<Vec<String>> {
+    let package = project::package(sh, "lockyard")?;
+    let targets: Vec<String> = package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "test"))
+        })
+        .filter(|t| t["required-features"].as_array().is_none_or(Vec::is_empty))
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .collect();
+    if targets.is_empty() {
+        bail!("`cargo metadata` lists no test target of lockyard");
+    }
+    Ok(targets)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +249,14 @@ mod tests {
             INSTALL.contains(&format!(" {TOOLCHAIN} ")),
             "{INSTALL} vs {TOOLCHAIN}"
         );
+    }
+
+    #[test]
+    fn the_test_targets_are_those_miri_builds() {
+        let sh = crate::project::shell().unwrap();
+        let targets = test_targets(&sh).unwrap();
+        assert!(targets.iter().any(|t| t == "backends"), "{targets:?}");
+        // The profile's need its feature, which `--tests` leaves out.
+        assert!(!targets.iter().any(|t| t == "profile"), "{targets:?}");
     }
 }

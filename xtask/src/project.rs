@@ -31,16 +31,23 @@ fn metadata(sh: &Shell) -> Result<serde_json::Value> {
     serde_json::from_str(&json).context("cannot parse `cargo metadata`")
 }
 
+/// A workspace package's entry in `cargo metadata` (its targets,
+/// features, rust-version).
+pub fn package(sh: &Shell, name: &str) -> Result<serde_json::Value> {
+    let mut meta = metadata(sh)?;
+    let packages = meta["packages"]
+        .as_array_mut()
+        .context("`cargo metadata` gave no packages")?;
+    let at = packages
+        .iter()
+        .position(|p| p["name"] == name)
+        .with_context(|| format!("no package `{name}` in the workspace"))?;
+    Ok(packages.swap_remove(at))
+}
+
 /// A workspace package's `rust-version` (its MSRV), from `cargo metadata`.
 pub fn rust_version(sh: &Shell, package: &str) -> Result<String> {
-    let meta = metadata(sh)?;
-    let packages = meta["packages"]
-        .as_array()
-        .context("`cargo metadata` gave no packages")?;
-    packages
-        .iter()
-        .find(|p| p["name"] == package)
-        .with_context(|| format!("no package `{package}` in the workspace"))?["rust_version"]
+    self::package(sh, package)?["rust_version"]
         .as_str()
         .map(str::to_string)
         .with_context(|| format!("package `{package}` declares no rust-version"))

@@ -8,11 +8,13 @@
 //! two counter updates on the contended path only.
 
 mod parking_lot_lock;
+#[cfg(unix)]
 mod pthread_lock;
 mod spin_lock;
 mod std_lock;
 
 pub use parking_lot_lock::ParkingLotLock;
+#[cfg(unix)]
 pub use pthread_lock::PthreadLock;
 pub use spin_lock::SpinLock;
 pub use std_lock::StdLock;

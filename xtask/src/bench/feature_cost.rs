@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use xshell::{Shell, cmd};
+use anyhow::Result;
+use xshell::Shell;
 
 use super::interleaved::{self, How, Side};
 use crate::flags;
@@ -53,17 +53,7 @@ pub fn run(sh: &Shell, flags: &flags::Bench, feature: &str, how: &How, dir: &Pat
 
 /// The features of the suites' package, from `cargo metadata`.
 fn features(sh: &Shell) -> Result<Vec<String>> {
-    let json = cmd!(sh, "cargo metadata --format-version 1 --no-deps")
-        .quiet()
-        .read()
-        .context("cannot run `cargo metadata`")?;
-    let metadata: serde_json::Value = serde_json::from_str(&json)?;
-    let package = metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["name"] == LOCKYARD_SUITES)
-        .with_context(|| format!("`cargo metadata` lists no {LOCKYARD_SUITES}"))?;
+    let package = project::package(sh, LOCKYARD_SUITES)?;
     let mut names: Vec<String> = package["features"]
         .as_object()
         .into_iter()
