@@ -38,6 +38,40 @@ mod imp {
         stack_lock: LISTING,
     };
 
+    /// What `check_locked` found broken. Plain data: the check runs under
+    /// the list lock on a lock's slow path (debug builds), where nothing may
+    /// allocate; the words are written only when a failure is reported.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(crate) enum Broken {
+        /// A node below a linked one that is not linked itself.
+        Unlinked { at: usize },
+        /// A node whose back link is not the node above it.
+        BackLink {
+            at: usize,
+            prev: usize,
+            above: usize,
+        },
+        /// The count is not the number of linked nodes.
+        Count { n: usize, linked: usize },
+        /// The tail is not the last linked node.
+        Tail { tail: usize, last: usize },
+    }
+
+    impl core::fmt::Display for Broken {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            match *self {
+                Broken::Unlinked { at } => {
+                    write!(f, "node {at:#x} is below a linked node but not linked")
+                }
+                Broken::BackLink { at, prev, above } => {
+                    write!(f, "node {at:#x} links back to {prev:#x}, not {above:#x}")
+                }
+                Broken::Count { n, linked } => write!(f, "{n} nodes linked, count says {linked}"),
+                Broken::Tail { tail, last } => write!(f, "tail {tail:#x}, last node {last:#x}"),
+            }
+        }
+    }
+
     /// The node at a non-zero head or link.
     fn node(addr: usize) -> &'static Waiter {
         // SAFETY: heads and links are only ever 0 or `Waiter::addr` values,
@@ -251,7 +285,7 @@ mod imp {
 
         /// Walks the list under its lock: every link matches its reverse,
         /// the tail is the last node, the count is the number of nodes.
-        fn check_locked(&self) -> Result<usize, String> {
+        fn check_locked(&self) -> Result<usize, Broken> {
             let mut at = self.head.load(Ordering::Acquire) & !LISTING;
             // Nodes pushed since the last `link_new` sit on top, unlinked.
             while at != 0 && node(at).list_prev.load(Ordering::Relaxed) & LINKED == 0 {
@@ -261,14 +295,10 @@ mod imp {
             while at != 0 {
                 let prev = node(at).list_prev.load(Ordering::Relaxed);
                 if prev & LINKED == 0 {
-                    return Err(format!(
-                        "node {at:#x} is below a linked node but not linked"
-                    ));
+                    return Err(Broken::Unlinked { at });
                 }
                 if prev & !LINKED != above {
-                    return Err(format!(
-                        "node {at:#x} links back to {prev:#x}, not {above:#x}"
-                    ));
+                    return Err(Broken::BackLink { at, prev, above });
                 }
                 n += 1;
                 above = at;
@@ -277,17 +307,17 @@ mod imp {
             let tail = self.tail.load(Ordering::Relaxed);
             let linked = self.linked.load(Ordering::Relaxed);
             if n != linked {
-                return Err(format!("{n} nodes linked, count says {linked}"));
+                return Err(Broken::Count { n, linked });
             }
             if n != 0 && tail != above {
-                return Err(format!("tail {tail:#x}, last node {above:#x}"));
+                return Err(Broken::Tail { tail, last: above });
             }
             Ok(n)
         }
 
         /// Checks the list's links and count under its lock (a test hook):
         /// the number of waiters linked, or what is broken.
-        pub(crate) fn check(&self) -> Result<usize, String> {
+        pub(crate) fn check(&self) -> Result<usize, Broken> {
             let v = self.lock();
             self.link_new(v);
             let checked = self.check_locked();
