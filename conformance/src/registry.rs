@@ -138,6 +138,41 @@ mod tests {
         }
     }
 
+    /// The xtask reports these as skipped off POSIX by name: on POSIX each
+    /// must be a case of every backend, or the backend itself, so that a
+    /// renamed case cannot leave its skip reason pointing at nothing.
+    #[cfg(unix)]
+    #[test]
+    fn posix_only_names_are_cases_and_backends() {
+        use lockyard_platforms::suite::{POSIX_ONLY_BACKENDS, POSIX_ONLY_CASES};
+        let budget = Budget::default();
+        for backend in BACKENDS {
+            let trials: Vec<String> = backend
+                .trials(&budget)
+                .iter()
+                .map(|t| t.name().to_string())
+                .collect();
+            for case in POSIX_ONLY_CASES {
+                let name = format!("{}::{}", backend.name, case.name);
+                assert!(trials.contains(&name), "{name} missing");
+            }
+        }
+        for peer in POSIX_ONLY_BACKENDS {
+            let backend = BACKENDS.iter().find(|b| b.name == peer.name).unwrap();
+            let has = |trials: Vec<Trial>| !trials.is_empty();
+            assert!(has(backend.trials(&budget)), "{}", peer.name);
+            assert_eq!(
+                has(backend.starvation_trials(&budget)),
+                peer.suites.contains(&"starvation"),
+                "{}",
+                peer.name
+            );
+        }
+        for case in POSIX_ONLY_CASES {
+            assert_eq!(case.suites, ["conformance"], "{}", case.name);
+        }
+    }
+
     #[test]
     fn every_trial_is_named_backend_then_case() {
         let budget = Budget::default();

@@ -31,6 +31,12 @@ pub const FIGURES_DIR: &str = "LOCKYARD_FIGURES_DIR";
 /// `profile` sets it.
 pub const PROFILE_MUTANT: &str = "LOCKYARD_PROFILE_MUTANT";
 
+/// The repository variable (GitHub Actions `vars`) that turns on the
+/// workflow's ppc64le job on IBM's Power runners, which a project must
+/// apply for: `true` runs it. The workflow hands it to `cargo xtask
+/// targets --format hardware-json` in the environment.
+pub const HARDWARE_PPC64LE: &str = "LOCKYARD_PPC64LE";
+
 /// Every variable above, for checks that no other spelling exists.
 pub const ALL: &[&str] = &[
     EXPERIMENT,
@@ -39,6 +45,7 @@ pub const ALL: &[&str] = &[
     MUTANTS,
     FIGURES_DIR,
     PROFILE_MUTANT,
+    HARDWARE_PPC64LE,
 ];
 
 #[cfg(test)]

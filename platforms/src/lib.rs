@@ -53,18 +53,28 @@ pub enum Runner {
     Native,
     /// Executed under qemu-user.
     Qemu,
+    /// A Windows binary executed by wine on the host: the program's own
+    /// code runs natively, the Windows API is wine's.
+    Wine,
 }
 
 impl Runner {
     /// Every runner, in the order command lines list them.
-    pub const ALL: [Runner; 2] = [Runner::Native, Runner::Qemu];
+    pub const ALL: [Runner; 3] = [Runner::Native, Runner::Qemu, Runner::Wine];
 
     /// The lower-case name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Runner::Native => "native",
             Runner::Qemu => "qemu",
+            Runner::Wine => "wine",
         }
+    }
+
+    /// Whether its timings are the target's: not under an emulator or a
+    /// reimplemented OS, whose figures are smoke.
+    pub fn measures(self) -> bool {
+        self == Runner::Native
     }
 }
 
@@ -114,6 +124,31 @@ pub struct Qemu {
     pub sysroot: &'static str,
 }
 
+/// How wine runs a Windows target's binaries on [`TABLE_HOST`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wine {
+    /// The wine loader (`wine`; Debian's `wine64` package adds the 64-bit
+    /// half it hands 64-bit binaries to).
+    pub binary: &'static str,
+    /// The prefix (the Windows directory tree and registry wine runs a
+    /// binary in), relative to the workspace root like nextest's store, so
+    /// that runs are quiet, repeatable and leave `~/.wine` alone.
+    pub prefix_dir: &'static str,
+}
+
+/// A forge's machine that runs a target natively, on its own hardware:
+/// a job of the workflow (`.github/workflows/ci.yml`) beside the emulated
+/// runs, where an ordering bug qemu cannot show would fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hardware {
+    /// The GitHub Actions runner label (`ubuntu-24.04-arm`).
+    pub runs_on: &'static str,
+    /// The repository variable that must be `true` for the job to run,
+    /// for runners a project has to be granted (IBM's Power runners); the
+    /// job always runs when `None`.
+    pub opt_in: Option<&'static str>,
+}
+
 /// How [`TABLE_HOST`]'s kernel runs a target's binaries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Native {
@@ -159,9 +194,13 @@ pub struct Target {
     pub default_backend: &'static str,
     /// How qemu-user runs its binaries on [`TABLE_HOST`], where it does.
     pub qemu: Option<Qemu>,
-    /// How [`TABLE_HOST`]'s kernel runs them, where it can. A target that
-    /// neither runs is check-only.
+    /// How [`TABLE_HOST`]'s kernel runs them, where it can.
     pub native: Option<Native>,
+    /// How wine runs them, for a Windows target. A target with none of
+    /// qemu, native and wine is check-only.
+    pub wine: Option<Wine>,
+    /// The forge's machine that runs it natively, where one exists.
+    pub hardware: Option<Hardware>,
     /// The C compiler cargo links with, when not the host's `cc`.
     pub linker: Option<&'static str>,
     /// The Debian packages that provide the linker, sysroot and emulator.
@@ -188,6 +227,8 @@ pub const TARGETS: &[Target] = &[
             loader: "/usr/i686-linux-gnu/lib/ld-linux.so.2",
             library_path: "/usr/i686-linux-gnu/lib",
         })),
+        wine: None,
+        hardware: None,
         linker: Some("i686-linux-gnu-gcc"),
         packages: &["gcc-i686-linux-gnu", "libc6-dev-i386-cross", "qemu-user"],
     },
@@ -203,6 +244,8 @@ pub const TARGETS: &[Target] = &[
         default_backend: "spinbit",
         qemu: None,
         native: Some(Native::Direct),
+        wine: None,
+        hardware: None,
         linker: None,
         packages: &[],
     },
@@ -221,6 +264,8 @@ pub const TARGETS: &[Target] = &[
             sysroot: "/usr/arm-linux-gnueabihf",
         }),
         native: None,
+        wine: None,
+        hardware: None,
         linker: Some("arm-linux-gnueabihf-gcc"),
         packages: &[
             "gcc-arm-linux-gnueabihf",
@@ -243,6 +288,11 @@ pub const TARGETS: &[Target] = &[
             sysroot: "/usr/aarch64-linux-gnu",
         }),
         native: None,
+        wine: None,
+        hardware: Some(Hardware {
+            runs_on: "ubuntu-24.04-arm",
+            opt_in: None,
+        }),
         linker: Some("aarch64-linux-gnu-gcc"),
         packages: &[
             "gcc-aarch64-linux-gnu",
@@ -265,6 +315,8 @@ pub const TARGETS: &[Target] = &[
             sysroot: "/usr/powerpc64-linux-gnu",
         }),
         native: None,
+        wine: None,
+        hardware: None,
         linker: Some("powerpc64-linux-gnu-gcc"),
         packages: &[
             "gcc-powerpc64-linux-gnu",
@@ -287,6 +339,11 @@ pub const TARGETS: &[Target] = &[
             sysroot: "/usr/powerpc64le-linux-gnu",
         }),
         native: None,
+        wine: None,
+        hardware: Some(Hardware {
+            runs_on: "ubuntu-24.04-ppc64le",
+            opt_in: Some(env::HARDWARE_PPC64LE),
+        }),
         linker: Some("powerpc64le-linux-gnu-gcc"),
         packages: &[
             "gcc-powerpc64le-linux-gnu",
@@ -306,6 +363,8 @@ pub const TARGETS: &[Target] = &[
         default_backend: "spinbit",
         qemu: None,
         native: None,
+        wine: None,
+        hardware: None,
         linker: None,
         packages: &[],
     },
@@ -321,6 +380,8 @@ pub const TARGETS: &[Target] = &[
         default_backend: "spinbit",
         qemu: None,
         native: None,
+        wine: None,
+        hardware: None,
         linker: None,
         packages: &[],
     },
@@ -336,6 +397,11 @@ pub const TARGETS: &[Target] = &[
         default_backend: "spinbit",
         qemu: None,
         native: None,
+        wine: None,
+        hardware: Some(Hardware {
+            runs_on: "macos-14",
+            opt_in: None,
+        }),
         linker: None,
         packages: &[],
     },
@@ -351,8 +417,16 @@ pub const TARGETS: &[Target] = &[
         default_backend: "spinbit",
         qemu: None,
         native: None,
-        linker: None,
-        packages: &[],
+        wine: Some(Wine {
+            binary: "wine",
+            prefix_dir: "target/wine",
+        }),
+        hardware: Some(Hardware {
+            runs_on: "windows-latest",
+            opt_in: None,
+        }),
+        linker: Some("x86_64-w64-mingw32-gcc"),
+        packages: &["gcc-mingw-w64-x86-64", "wine", "wine64"],
     },
     Target {
         goos: "illumos",
@@ -366,6 +440,8 @@ pub const TARGETS: &[Target] = &[
         default_backend: "spinbit",
         qemu: None,
         native: None,
+        wine: None,
+        hardware: None,
         linker: None,
         packages: &[],
     },
@@ -395,6 +471,12 @@ impl Target {
             || name.split_once('/') == Some((self.goos, self.goarch))
     }
 
+    /// Whether the target is a POSIX system (everything here but Windows),
+    /// where every case of the suites applies ([`suite::POSIX_ONLY_CASES`]).
+    pub fn is_posix(&self) -> bool {
+        self.os != "windows"
+    }
+
     /// Whether this project can run the target's binaries (else it is
     /// check-only).
     pub fn runnable(&self) -> bool {
@@ -407,21 +489,23 @@ impl Target {
     pub fn runners(&self) -> Vec<Runner> {
         let qemu = self.qemu.map(|_| Runner::Qemu);
         let native = self.native.map(|_| Runner::Native);
-        qemu.into_iter().chain(native).collect()
+        let wine = self.wine.map(|_| Runner::Wine);
+        qemu.into_iter().chain(native).chain(wine).collect()
     }
 
     /// The command prefix cargo's `runner` setting needs to execute this
     /// target's binaries with `runner`: `None` when the host runs them as
     /// they are, or when the target cannot use that runner.
     pub fn runner_command(&self, runner: Runner) -> Option<Vec<String>> {
-        let words: [&str; 3] = match (runner, self.qemu, self.native) {
-            (Runner::Qemu, Some(q), _) => [q.binary, "-L", q.sysroot],
-            (Runner::Native, _, Some(Native::Loader(n))) => {
-                [n.loader, "--library-path", n.library_path]
+        let words: Vec<&str> = match (runner, self.qemu, self.native, self.wine) {
+            (Runner::Qemu, Some(q), _, _) => vec![q.binary, "-L", q.sysroot],
+            (Runner::Native, _, Some(Native::Loader(n)), _) => {
+                vec![n.loader, "--library-path", n.library_path]
             }
+            (Runner::Wine, _, _, Some(w)) => vec![w.binary],
             _ => return None,
         };
-        Some(words.map(str::to_string).to_vec())
+        Some(words.into_iter().map(str::to_string).collect())
     }
 
     /// The suffix of cargo's per-target environment variables:
@@ -442,6 +526,9 @@ impl Target {
             Native::Direct => "native",
             Native::Loader(_) => "native via its ld.so",
         });
+        if let Some(w) = self.wine {
+            return format!("{} (smoke: wine's timing is not Windows')", w.binary);
+        }
         match (self.qemu, native) {
             (None, None) => "check only".to_string(),
             (None, Some(native)) => native.to_string(),
@@ -592,7 +679,11 @@ mod tests {
     fn select_all_host_and_dedup() {
         let all = select(&["all"], TABLE_HOST).unwrap();
         let names: Vec<_> = all.iter().map(|t| t.goarch).collect();
-        assert_eq!(names, ["386", "amd64", "arm", "arm64", "ppc64", "ppc64le"]);
+        assert_eq!(
+            names,
+            ["386", "amd64", "arm", "arm64", "ppc64", "ppc64le", "amd64"]
+        );
+        assert_eq!(all[6].goos, "windows");
         let some = select(&["arm64", "host", "aarch64-unknown-linux-gnu"], TABLE_HOST).unwrap();
         let names: Vec<_> = some.iter().map(|t| t.goarch).collect();
         assert_eq!(names, ["arm64", "amd64"]);
@@ -610,7 +701,17 @@ mod tests {
     fn rows_are_consistent() {
         for t in TARGETS {
             let runnable = t.runnable();
-            assert_eq!(runnable, t.goos == "linux", "{}", t.triple);
+            assert_eq!(
+                runnable,
+                t.goos == "linux" || t.goos == "windows",
+                "{}",
+                t.triple
+            );
+            assert_eq!(t.wine.is_some(), t.os == "windows", "{}", t.triple);
+            if t.wine.is_some() {
+                assert!(t.linker.is_some_and(|l| l.contains("mingw32")));
+                assert!(t.packages.contains(&"wine"), "{}", t.triple);
+            }
             assert_eq!(
                 t.native == Some(Native::Direct),
                 t.triple == TABLE_HOST,
@@ -624,13 +725,18 @@ mod tests {
                 let gnu = t.linker.unwrap().trim_end_matches("-gcc");
                 assert_eq!(q.sysroot, format!("/usr/{gnu}"), "{}", t.triple);
             }
+            if let Some(hw) = t.hardware {
+                // A forge's hardware job runs the target as its host.
+                assert!(t.goos != "linux" || t.runnable(), "{}", t.triple);
+                assert!(hw.opt_in.is_none_or(|v| env::ALL.contains(&v)));
+            }
             assert_eq!(t.endian == Endian::Big, t.triple.starts_with("powerpc64-"));
             assert_eq!(t.pointer_width == 32, matches!(t.arch, "x86" | "arm"));
             if t.xchg8 {
                 assert_eq!(t.default_backend, "spinbit", "{}", t.triple);
             }
         }
-        assert_eq!(runnable().count(), 6);
+        assert_eq!(runnable().count(), 7);
     }
 
     #[test]
@@ -656,7 +762,11 @@ mod tests {
         let amd64 = find("amd64").unwrap();
         assert_eq!(amd64.runners(), [Runner::Native]);
         assert_eq!(amd64.runner_command(Runner::Native), None);
-        assert!(find("windows/amd64").unwrap().runners().is_empty());
+        let windows = find("windows/amd64").unwrap();
+        assert_eq!(windows.runners(), [Runner::Wine]);
+        assert_eq!(windows.runner_command(Runner::Wine).unwrap(), ["wine"]);
+        assert_eq!(windows.runner_command(Runner::Qemu), None);
+        assert!(find("darwin/arm64").unwrap().runners().is_empty());
     }
 
     #[test]
@@ -667,7 +777,7 @@ mod tests {
         let err = "bogus".parse::<Runner>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown runner `bogus`; valid runners: native, qemu"
+            "unknown runner `bogus`; valid runners: native, qemu, wine"
         );
     }
 

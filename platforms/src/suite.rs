@@ -54,3 +54,67 @@ pub const UNMUTATED: &str = "unmutated";
 /// allocator): the xtask takes that line as the failure's message, rather
 /// than only the signal.
 pub const ABORT_PREFIX: &str = "lockyard-conformance: ";
+
+/// A case or a backend that exists on POSIX systems only, and why: on
+/// another system (Windows) lockyard-conformance does not build it, and
+/// the xtask reports it skipped with this reason rather than leaving a
+/// silent hole in the matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PosixOnly {
+    /// The case name (`foreign_thread`), or the backend name for
+    /// [`POSIX_ONLY_BACKENDS`].
+    pub name: &'static str,
+    /// The suites that have it.
+    pub suites: &'static [&'static str],
+    /// Why it cannot apply elsewhere.
+    pub reason: &'static str,
+}
+
+/// Cases, of every backend, that need POSIX.
+pub const POSIX_ONLY_CASES: &[PosixOnly] = &[
+    PosixOnly {
+        name: "no_lost_wakeup_signals",
+        suites: &["conformance"],
+        reason: "POSIX signals interrupting a wait (sigaction without SA_RESTART, pthread_kill): \
+                 Windows has no signals, and its waits are not interrupted by anything like them",
+    },
+    PosixOnly {
+        name: "foreign_thread",
+        suites: &["conformance"],
+        reason: "the case starts its threads with pthread_create, a POSIX call; a Windows \
+                 version would start them with CreateThread, which the suite does not do yet",
+    },
+];
+
+/// Peers that are POSIX APIs.
+pub const POSIX_ONLY_BACKENDS: &[PosixOnly] = &[PosixOnly {
+    name: "pthread",
+    suites: &["conformance", "starvation"],
+    reason: "the pthread_mutex_t peer: Windows has no POSIX threads (its peers there are std, \
+             parking_lot and spin)",
+}];
+
+/// Why `case` of `backend` in `suite` does not run on a system without
+/// POSIX, if it does not: the backend's reason, or the case's.
+pub fn posix_only(suite: &str, backend: &str, case: &str) -> Option<&'static str> {
+    let named = |list: &'static [PosixOnly], name: &str| {
+        list.iter()
+            .find(|p| p.name == name && p.suites.contains(&suite))
+            .map(|p| p.reason)
+    };
+    named(POSIX_ONLY_BACKENDS, backend).or_else(|| named(POSIX_ONLY_CASES, case))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posix_only_reasons_by_backend_then_case() {
+        assert!(posix_only("starvation", "pthread", "contention_8").is_some());
+        assert!(posix_only("conformance", "futex", "foreign_thread").is_some());
+        assert_eq!(posix_only("starvation", "futex", "foreign_thread"), None);
+        assert_eq!(posix_only("conformance", "futex", "try_lock"), None);
+        assert_eq!(posix_only("primitives", "pthread", "(backend)"), None);
+    }
+}

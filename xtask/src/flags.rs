@@ -114,6 +114,7 @@ fn runner() -> impl TypedValueParser<Value = Runner> {
     let help = |r: Runner| match r {
         Runner::Native => "The host kernel, directly or through the target's dynamic loader",
         Runner::Qemu => "qemu-user with the target's sysroot",
+        Runner::Wine => "wine, for a Windows target, in a prefix under target/",
     };
     PossibleValuesParser::new(Runner::ALL.map(|r| PossibleValue::new(r.name()).help(help(r))))
         .try_map(|name| name.parse::<Runner>())
@@ -239,6 +240,11 @@ pub enum TargetsFormat {
     /// A JSON array of the runnable targets, each `{"name", "file_stem"}` (the
     /// CI matrix).
     Json,
+    /// A JSON array of the targets a forge runs on their own hardware, each
+    /// `{"name", "file_stem", "triple", "runs_on"}` (the workflow's hardware
+    /// matrix); a target whose opt-in variable is not `true` in the
+    /// environment is left out.
+    HardwareJson,
 }
 
 #[cfg(test)]
@@ -264,7 +270,8 @@ mod tests {
         }
         let err = Xtask::try_parse_from(["xtask", "test", "--runner", "bogus"]).unwrap_err();
         assert!(
-            err.to_string().contains("[possible values: native, qemu]"),
+            err.to_string()
+                .contains("[possible values: native, qemu, wine]"),
             "{err}"
         );
     }

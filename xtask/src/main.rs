@@ -27,6 +27,7 @@ mod targets;
 mod test;
 #[cfg(test)]
 mod tidy;
+mod wine;
 
 use std::process::ExitCode;
 

@@ -95,8 +95,11 @@ pub fn which(program: &str) -> Option<PathBuf> {
         let p = PathBuf::from(program);
         return p.is_file().then_some(p);
     }
+    // On Windows a program's file ends in `.exe`; elsewhere the suffix is
+    // empty and both candidates are the same file.
+    let exe = format!("{program}{}", env::consts::EXE_SUFFIX);
     env::split_paths(&env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
+        .flat_map(|dir| [dir.join(program), dir.join(&exe)])
         .find(|p| p.is_file())
 }
 

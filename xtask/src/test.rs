@@ -10,17 +10,18 @@
 //! Each target × backend prints a progress line when it finishes; the end
 //! prints the matrix and writes report.json.
 
+mod suite_run;
+
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::env;
+use lockyard_platforms::{Runner, env};
 use xshell::Shell;
 
 use crate::flags;
-use crate::junit::Outcome;
 use crate::names;
-use crate::nextest::{self, BackendRun, Build, Cases, SuitePackage};
+use crate::nextest::{self, Build, SuitePackage};
 use crate::project;
 use crate::report::{self, Host, Matrix, Report, TargetRun};
 
@@ -121,6 +122,8 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
     let host_triple = project::host_triple(sh)?;
 
     let plans = nextest::plan_targets(&flags.targets, flags.runner, &host_triple)?;
+    let plans =
+        nextest::leave_out_uninstalled(plans, &flags.targets, |p| project::which(p).is_some());
     project::require_nextest(sh)?;
     for plan in &plans {
         nextest::check_tools(sh, plan)?;
@@ -157,8 +160,10 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
     };
     eprintln!("{}", report.host.header());
 
-    let cells = plans.len() * backends.len() * suites.len();
-    let mut done = 0;
+    let mut progress = suite_run::Progress {
+        done: 0,
+        cells: plans.len() * backends.len() * suites.len(),
+    };
     for plan in &plans {
         let name = plan.target.name();
         let vars = nextest::cargo_env(plan, flags.qemu_scale);
@@ -179,130 +184,42 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
                 "xtask: building `{suite}` for {name} ({}, runner: {})",
                 plan.target.triple, plan.runner
             );
-            let listing = match build_suite(
-                sh,
-                &package,
-                plan,
-                suite,
-                &build,
-                &vars,
-                &mut target_run,
-            ) {
-                Ok(listing) => listing,
-                Err(e) => {
-                    // Nothing ran: count one failure per backend so the
-                    // matrix shows the hole, and go on with other targets.
-                    for backend in &backends {
-                        done += 1;
-                        report
-                            .trials
-                            .push(nextest::synthetic(plan, backend, suite, "(build)", &e));
-                        eprintln!(
-                            "xtask: [{done}/{cells}] {name} {backend} ({suite}): BUILD FAILED: {e:#}"
-                        );
+            let listing =
+                match build_suite(sh, &package, plan, suite, &build, &vars, &mut target_run) {
+                    Ok(listing) => listing,
+                    Err(e) => {
+                        // Nothing ran: count one failure per backend so the
+                        // matrix shows the hole, and go on with other targets.
+                        for backend in &backends {
+                            progress.done += 1;
+                            report
+                                .trials
+                                .push(nextest::synthetic(plan, backend, suite, "(build)", &e));
+                            eprintln!(
+                                "xtask: [{}/{}] {name} {backend} ({suite}): BUILD FAILED: {e:#}",
+                                progress.done, progress.cells
+                            );
+                        }
+                        continue;
                     }
-                    continue;
-                }
-            };
-            for backend in &backends {
-                done += 1;
-                let expected = listing.backends.get(backend).copied().unwrap_or(0);
-                if expected == 0 {
-                    eprintln!(
-                        "xtask: [{done}/{cells}] {name} {backend} ({suite}): no trials on this target"
-                    );
-                    continue;
-                }
-                let began = Instant::now();
-                let diverted = plan.diverted();
-                // Only the limitations this suite has a trial for; the
-                // suite registers them ignored (the backend does not
-                // promise them), so they run on their own, below.
-                let limitations: Vec<_> = nextest::limitations(backend)
-                    .into_iter()
-                    .filter(|k| listing.trials.contains(&format!("{backend}::{}", k.case)))
-                    .collect();
-                let apart: Vec<&str> = diverted
-                    .iter()
-                    .chain(&limitations)
-                    .map(|k| k.case)
-                    .collect();
-                let run = BackendRun {
+                };
+            let (trials, figures) = suite_run::run(
+                sh,
+                &suite_run::SuiteRun {
                     package: &package,
                     plan,
                     suite,
-                    backend,
+                    backends: &backends,
                     build: &build,
                     env: &vars,
                     junit_dir,
-                    cases: if apart.is_empty() {
-                        Cases::All
-                    } else {
-                        Cases::Except(apart)
-                    },
-                };
-                let mut ran = nextest::run_backend(sh, &run)?;
-                if let Some(native) = plan.native().filter(|_| !diverted.is_empty()) {
-                    let native_env = nextest::cargo_env(&native, flags.qemu_scale);
-                    let mut native_build = build.clone();
-                    native_build
-                        .run_args
-                        .extend(["--no-tests".into(), "pass".into()]);
-                    for known in diverted {
-                        let rerun = nextest::run_backend(
-                            sh,
-                            &BackendRun {
-                                plan: &native,
-                                build: &native_build,
-                                env: &native_env,
-                                cases: Cases::Only(known.case),
-                                ..run.clone()
-                            },
-                        )?;
-                        ran.trials.extend(rerun.trials.into_iter().map(|mut t| {
-                            t.note = Some(known.note.to_string());
-                            t
-                        }));
-                        ran.figures.extend(rerun.figures);
-                    }
-                }
-                for known in limitations {
-                    let mut ignored_too = build.clone();
-                    ignored_too
-                        .run_args
-                        .extend(["--run-ignored".into(), "all".into()]);
-                    let rerun = nextest::run_backend(
-                        sh,
-                        &BackendRun {
-                            build: &ignored_too,
-                            cases: Cases::Only(known.case),
-                            ..run.clone()
-                        },
-                    )?;
-                    ran.trials.extend(rerun.trials.into_iter().map(|mut t| {
-                        if t.outcome == Outcome::Failed {
-                            t.outcome = Outcome::Known;
-                        }
-                        t.known = Some(known.note.to_string());
-                        t
-                    }));
-                    ran.figures.extend(rerun.figures);
-                }
-                let count = |o: Outcome| ran.trials.iter().filter(|t| t.outcome == o).count();
-                let known = match count(Outcome::Known) {
-                    0 => String::new(),
-                    n => format!(", {n} known"),
-                };
-                eprintln!(
-                    "xtask: [{done}/{cells}] {name} {backend} ({suite}, {}): {} passed, {} failed{known} in {:.1}s",
-                    plan.runner,
-                    count(Outcome::Passed),
-                    count(Outcome::Failed),
-                    began.elapsed().as_secs_f64()
-                );
-                report.trials.extend(ran.trials);
-                report.figures.extend(ran.figures);
-            }
+                    listing: &listing,
+                    qemu_scale: flags.qemu_scale,
+                },
+                &mut progress,
+            )?;
+            report.trials.extend(trials);
+            report.figures.extend(figures);
         }
         report.targets.push(target_run);
         report.wall_s = started.elapsed().as_secs_f64();
@@ -310,6 +227,9 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
     }
     report.wall_s = started.elapsed().as_secs_f64();
     save(sh, output, earlier.as_ref(), &report)?;
+    for plan in plans.iter().filter(|p| p.runner == Runner::Wine) {
+        crate::wine::stop(plan.target);
+    }
 
     let matrix = Matrix::merge(std::slice::from_ref(&report));
     let total = matrix.total();

@@ -19,7 +19,7 @@ use anyhow::{Context, ensure};
 use lockyard::RawLock;
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Runs its closure when the thread's thread-locals are destroyed.
@@ -82,23 +82,31 @@ pub fn run<L: RawLock + 'static>(
         unsafe { shared.lock.unlock() };
         let threads = threads?;
 
-        // Relaxed: `arrived` and `gate` pace the threads; the lock orders
-        // the counter.
-        wait::until(|| exits.arrived.load(Ordering::Relaxed) == TLS_THREADS);
-        shared.lock.lock();
-        exits.gate.store(true, Ordering::Relaxed);
-        wait::until(|| exits.locking.load(Ordering::Relaxed) == TLS_THREADS);
-        let slept = wait::until_or(
-            if waiter_nodes {
-                budget.settle
-            } else {
-                budget.hold
-            },
-            || shared.lock.is_contended(),
-        );
-        let state = lock_state(&shared.lock);
-        // SAFETY: locked above on this thread.
-        unsafe { shared.lock.unlock() };
+        // Relaxed: the counters pace the threads; the lock orders the
+        // counter it guards. Destructors are let in one at a time, each
+        // while this thread holds the lock, and none waits for another:
+        // Windows runs thread-exit callbacks one thread at a time (under
+        // the loader lock), other systems all at once, and both ways every
+        // destructor's first acquisition meets a held lock.
+        let mut slept = false;
+        let mut state = String::new();
+        for admitted in 1..=TLS_THREADS {
+            wait::until(|| exits.arrived.load(Ordering::Relaxed) >= admitted);
+            shared.lock.lock();
+            exits.admitted.store(admitted, Ordering::Relaxed);
+            wait::until(|| exits.locking.load(Ordering::Relaxed) >= admitted);
+            slept |= wait::until_or(
+                if waiter_nodes {
+                    budget.settle
+                } else {
+                    budget.hold
+                },
+                || shared.lock.is_contended(),
+            );
+            state = lock_state(&shared.lock);
+            // SAFETY: locked above on this thread.
+            unsafe { shared.lock.unlock() };
+        }
         for thread in threads {
             let name = thread.thread().name().map(str::to_owned);
             // Joining waits for the OS thread, destructors included.
@@ -124,10 +132,10 @@ pub fn run<L: RawLock + 'static>(
 /// How a round's destructors are getting on.
 #[derive(Default)]
 struct Exits {
-    /// Destructors that have started.
+    /// Destructors that have started: the next one's ticket.
     arrived: AtomicUsize,
-    /// Raised once the case holds the lock for the destructors.
-    gate: AtomicBool,
+    /// Destructors let in to lock, each once the case holds the lock for it.
+    admitted: AtomicUsize,
     /// Destructors about to make their first acquisition.
     locking: AtomicUsize,
     /// Destructors that made all theirs.
@@ -163,12 +171,13 @@ impl Drop for Register {
     }
 }
 
-/// The destructor's part: wait for the case to hold the lock, then take it.
-/// A panic here would abort the process, so it is caught and reported.
+/// The destructor's part: wait until the case holds the lock for it, then
+/// take it. A panic here would abort the process, so it is caught and
+/// reported.
 fn on_exit<L: RawLock>(shared: &Guarded<L>, exits: &Exits) {
     // Relaxed: pacing, as in `run`.
-    exits.arrived.fetch_add(1, Ordering::Relaxed);
-    wait::until(|| exits.gate.load(Ordering::Relaxed));
+    let ticket = exits.arrived.fetch_add(1, Ordering::Relaxed);
+    wait::until(|| exits.admitted.load(Ordering::Relaxed) > ticket);
     exits.locking.fetch_add(1, Ordering::Relaxed);
     let locked = catch_unwind(AssertUnwindSafe(|| {
         for _ in 0..TLS_EXIT_ACQUISITIONS {

@@ -67,7 +67,7 @@ fn other_targets(sh: &Shell, counts: &mut Counts) -> Result<()> {
     let all = [lockyard_platforms::ALL.to_string()];
     let plans: Vec<Plan> = nextest::plan_targets(&all, Runner::Qemu, &host)?
         .into_iter()
-        .filter(|p| !p.is_host)
+        .filter(|p| p.runner == Runner::Qemu)
         .collect();
     let mut vars = Vec::new();
     let mut target_args = Vec::new();

@@ -226,11 +226,10 @@ fn suite_column(
             package: &package,
             plan: &plan,
             suite,
-            backend,
+            selection: vec![(backend, Cases::All)],
             build: &build,
             env: &vars,
             junit_dir: &junit_dir,
-            cases: Cases::All,
         };
         let trials = nextest::run_backend(sh, &run)?.trials;
         let failed: Vec<String> = trials

@@ -9,14 +9,18 @@
 //! a built suite what its lockyard was built with.
 
 mod experiment;
+mod known;
 mod package;
 mod plan;
 mod run;
 
 pub use experiment::probe_experiment;
+pub use known::limitations;
 pub use package::{LOCKYARD_SUITES, SuitePackage};
-pub use plan::{Build, Plan, cargo_env, check_tools, limitations, plan_targets};
-pub use run::{BackendRun, Cases, Listing, host_backends, list, run_backend, synthetic};
+pub use plan::{Build, Plan, cargo_env, check_tools, leave_out_uninstalled, plan_targets};
+pub use run::{
+    BackendRun, Cases, Listing, host_backends, list, not_applicable, run_backend, synthetic,
+};
 
 /// Suites whose figures are only meaningful from an optimised build: they
 /// are built with cargo's release profile (`--cargo-profile release`).

@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use lockyard_platforms::{Runner, Target, env};
 use xshell::Shell;
 
+use super::known::{KNOWN_ISSUES, KnownIssue, Scope};
 use crate::names::{self, UsageError};
 use crate::project;
 
@@ -114,67 +115,6 @@ impl Build {
     }
 }
 
-/// A case known to fail for a reason that is not lockyard's: a bug of a
-/// runner, or a limitation of a peer the suites measure beside lockyard.
-pub struct KnownIssue {
-    /// Whose issue it is.
-    pub scope: Scope,
-    /// The case.
-    pub case: &'static str,
-    /// What is known, for the report.
-    pub note: &'static str,
-}
-
-/// Whose issue a [`KnownIssue`] is, and so what a run does about it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// A bug of `runner` on `target` (its short name), for every backend,
-    /// shown by running the same binary another way. Where the target can
-    /// also run natively the case runs natively instead (the report gives
-    /// the runner and the note); elsewhere its result stands.
-    Runner {
-        /// Short target name.
-        target: &'static str,
-        /// The runner with the bug.
-        runner: Runner,
-    },
-    /// A limitation of this backend (a peer), on every target and runner:
-    /// the backend does not promise what the case holds it to, so its
-    /// suites register the case ignored. `cargo xtask test` runs it anyway,
-    /// alone, and reports a failure as known (with the note), not failed.
-    Backend(&'static str),
-}
-
-/// The known issues.
-pub const KNOWN_ISSUES: &[KnownIssue] = &[
-    KnownIssue {
-        scope: Scope::Runner {
-            target: "386",
-            runner: Runner::Qemu,
-        },
-        case: "no_lost_wakeup_signals",
-        note: "run natively: qemu-user's i386 emulator (Debian's 7.2) loses futex wakeups when signals \
-               interrupt waits (design.md); under it parking_lot, sema and every spinbit flavor hang \
-               or find a sleeper left behind, while the same i686 binary passes on the host's kernel",
-    },
-    KnownIssue {
-        scope: Scope::Backend("parking_lot"),
-        case: "global_allocator",
-        note: "a limitation of the peer, which does not promise allocator safety \
-               (conformance's promises.rs): parking_lot's parking table and thread data \
-               allocate on its slow path, so inside a #[global_allocator] it re-enters the \
-               allocator and the case aborts",
-    },
-];
-
-/// The known limitations of `backend` ([`Scope::Backend`]).
-pub fn limitations(backend: &str) -> Vec<&'static KnownIssue> {
-    KNOWN_ISSUES
-        .iter()
-        .filter(|k| matches!(k.scope, Scope::Backend(b) if b == backend))
-        .collect()
-}
-
 /// Resolves target names and the runner each one uses: `wanted` where the
 /// target has it, else the target's first.
 pub fn plan_targets(names: &[String], wanted: Runner, host_triple: &str) -> Result<Vec<Plan>> {
@@ -275,7 +215,44 @@ pub fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
             install()
         );
     }
+    if plan.runner == Runner::Wine {
+        crate::wine::prepare(sh, t)?;
+    }
     Ok(())
+}
+
+/// The plans `all` chose whose runner program is not installed, taken out
+/// of `plans` with a line saying so and what installs it: a wine target
+/// is in `all` only where wine is. A target named on its own stays, and
+/// [`check_tools`] stops on it with the install command.
+pub fn leave_out_uninstalled(
+    plans: Vec<Plan>,
+    names: &[String],
+    installed: impl Fn(&str) -> bool,
+) -> Vec<Plan> {
+    let by_all = |t: &Target| {
+        names.iter().any(|n| n == lockyard_platforms::ALL) && !names.iter().any(|n| t.is_named(n))
+    };
+    plans
+        .into_iter()
+        .filter(|p| {
+            let program = p.runner_command.as_ref().and_then(|c| c.first());
+            let missing = p.runner == Runner::Wine
+                && by_all(p.target)
+                && program.is_some_and(|program| !installed(program));
+            if missing {
+                eprintln!(
+                    "xtask: `all` leaves out {} ({}): {} is not installed; \
+                     `cargo xtask setup --target {}` installs it",
+                    p.target.name(),
+                    p.runner,
+                    program.map_or("its runner", String::as_str),
+                    p.target.name()
+                );
+            }
+            !missing
+        })
+        .collect()
 }
 
 /// The environment cargo and the suites get for a target.
@@ -289,12 +266,15 @@ pub fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> 
     if let Some(command) = &plan.runner_command {
         vars.push((format!("CARGO_TARGET_{key}_RUNNER"), command.join(" ")));
     }
+    if let (Runner::Wine, Some(wine)) = (plan.runner, t.wine) {
+        vars.extend(crate::wine::env(&wine));
+    }
     let user_scale = std::env::var(env::SCALE).ok();
     let scale = match (plan.runner, qemu_scale, user_scale) {
         (Runner::Qemu, Some(s), _) => Some(s.to_string()),
         (_, _, Some(s)) => Some(s),
         (Runner::Qemu, None, None) => Some(QEMU_SCALE.to_string()),
-        (Runner::Native, _, None) => None,
+        (Runner::Native | Runner::Wine, _, None) => None,
     };
     if let Some(scale) = scale {
         vars.push((env::SCALE.to_string(), scale));
@@ -314,7 +294,7 @@ mod tests {
     #[test]
     fn plans_pick_runners() {
         let plans = plan(&["all"], Runner::Qemu).unwrap();
-        assert_eq!(plans.len(), 6);
+        assert_eq!(plans.len(), 7);
         for p in &plans {
             assert_eq!(p.is_host, p.target.triple == lockyard_platforms::TABLE_HOST);
             assert_eq!(p.runner == Runner::Native, p.is_host, "{}", p.target.triple);
@@ -335,6 +315,52 @@ mod tests {
     }
 
     #[test]
+    fn a_hardware_host_runs_its_own_target_natively() {
+        // The workflow's hardware jobs run `--target host` on these.
+        let hosts: Vec<&Target> = lockyard_platforms::TARGETS
+            .iter()
+            .filter(|t| t.hardware.is_some())
+            .collect();
+        assert_eq!(hosts.len(), 4);
+        for t in hosts {
+            let plans = plan_targets(&["host".to_string()], Runner::Qemu, t.triple).unwrap();
+            let [p] = &plans[..] else {
+                panic!("{}: {} plans", t.triple, plans.len())
+            };
+            assert_eq!(p.target, t);
+            assert!(p.is_host && p.runner == Runner::Native, "{}", t.triple);
+            assert_eq!((p.runner_command.as_ref(), p.target_flag()), (None, None));
+            let vars = cargo_env(p, None);
+            let foreign = |k: &str| k.starts_with("CARGO_TARGET_") || k.starts_with("WINE");
+            assert!(
+                !vars.iter().any(|(k, _)| foreign(k)),
+                "{}: {vars:?}",
+                t.triple
+            );
+        }
+    }
+
+    #[test]
+    fn all_takes_wine_targets_only_where_wine_is() {
+        let names = |ns: &[&str]| ns.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let kept = |ns: &[&str], wine: bool| {
+            let ns = names(ns);
+            let plans = plan_targets(&ns, Runner::Qemu, lockyard_platforms::TABLE_HOST).unwrap();
+            leave_out_uninstalled(plans, &ns, |p| wine || p != "wine")
+                .iter()
+                .map(|p| format!("{}:{}", p.target.name(), p.runner))
+                .collect::<Vec<_>>()
+        };
+        assert!(kept(&["all"], true).contains(&"windows/amd64:wine".to_string()));
+        let without = kept(&["all"], false);
+        assert_eq!(without.len(), 6, "{without:?}");
+        assert!(without.iter().all(|p| !p.starts_with("windows")));
+        // Named on its own it stays, for check_tools to name the install.
+        assert_eq!(kept(&["all", "windows/amd64"], false).len(), 7);
+        assert_eq!(kept(&["windows/amd64"], false), ["windows/amd64:wine"]);
+    }
+
+    #[test]
     fn known_issues_divert_only_where_native_is_possible() {
         for p in plan(&["all"], Runner::Qemu).unwrap() {
             let diverted: Vec<&str> = p.diverted().iter().map(|k| k.case).collect();
@@ -346,22 +372,6 @@ mod tests {
         }
         for p in plan(&["386"], Runner::Native).unwrap() {
             assert!(p.diverted().is_empty());
-        }
-    }
-
-    #[test]
-    fn limitations_are_a_backends_and_divert_nothing() {
-        let cases: Vec<&str> = limitations("parking_lot").iter().map(|k| k.case).collect();
-        assert_eq!(cases, ["global_allocator"]);
-        assert!(limitations("spinbit").is_empty());
-        for p in plan(&["all"], Runner::Qemu).unwrap() {
-            assert!(
-                p.diverted()
-                    .iter()
-                    .all(|k| matches!(k.scope, Scope::Runner { .. })),
-                "{}",
-                p.target.name()
-            );
         }
     }
 

@@ -26,11 +26,11 @@ pub enum Cases<'a> {
     Except(Vec<&'a str>),
 }
 
-/// The nextest profile (`.config/nextest.toml`) of a runner: the qemu one
-/// has the longer timeouts.
+/// The nextest profile (`.config/nextest.toml`) of a runner: the emulated
+/// one has the longer timeouts.
 fn profile(runner: Runner) -> &'static str {
     match runner {
-        Runner::Qemu => "qemu",
+        Runner::Qemu | Runner::Wine => "emulated",
         Runner::Native => "ci",
     }
 }
@@ -41,6 +41,19 @@ fn profile_args(package: &SuitePackage, suite: &str) -> Vec<&'static str> {
         vec!["--cargo-profile", "release"]
     } else {
         Vec::new()
+    }
+}
+
+/// The nextest filter for the trials a selection picks: each backend's
+/// that its cases pick.
+fn selection_filter(selection: &[(&str, Cases<'_>)]) -> String {
+    match selection {
+        [(backend, cases)] => filter(backend, cases),
+        many => many
+            .iter()
+            .map(|(backend, cases)| format!("({})", filter(backend, cases)))
+            .collect::<Vec<_>>()
+            .join(" | "),
     }
 }
 
@@ -182,7 +195,10 @@ fn parse_listing(json: &str) -> Result<Listing> {
     })
 }
 
-/// One backend's run of a suite on a target.
+/// One nextest run of a suite on a target: some backends' trials, each
+/// backend's picked by its [`Cases`]. A target's backends run together,
+/// so that nextest lists the binary and fills both cores once, not once
+/// a backend (under qemu or wine each listing starts the emulator).
 #[derive(Clone)]
 pub struct BackendRun<'a> {
     /// Whose suite.
@@ -191,16 +207,33 @@ pub struct BackendRun<'a> {
     pub plan: &'a Plan,
     /// The suite.
     pub suite: &'a str,
-    /// The backend whose trials run.
-    pub backend: &'a str,
+    /// The backends whose trials run, and which of each one's.
+    pub selection: Vec<(&'a str, Cases<'a>)>,
     /// Features, environment and nextest arguments.
     pub build: &'a Build,
     /// cargo's and the suite's environment for the target ([`super::cargo_env`]).
     pub env: &'a [(String, String)],
     /// Where the run's JUnit file is kept.
     pub junit_dir: &'a Path,
-    /// Which of the backend's trials.
-    pub cases: Cases<'a>,
+}
+
+impl BackendRun<'_> {
+    /// The JUnit file's name for this run in the junit directory:
+    /// `<target>-<runner>-<suite>-<backend>[-<case>].xml`, the backend
+    /// `all` when the run took several.
+    fn junit_name(&self) -> String {
+        let (backend, case) = match &self.selection[..] {
+            [(backend, Cases::Only(case))] => (*backend, format!("-{case}")),
+            [(backend, _)] => (*backend, String::new()),
+            _ => ("all", String::new()),
+        };
+        format!(
+            "{}-{}-{}-{backend}{case}.xml",
+            self.plan.target.file_stem(),
+            self.plan.runner,
+            self.suite
+        )
+    }
 }
 
 /// What a [`BackendRun`] gave.
@@ -218,11 +251,10 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
         package,
         plan,
         suite,
-        backend,
+        ref selection,
         build,
         env: vars,
         junit_dir,
-        ref cases,
     } = *run;
     let profile = profile(plan.runner);
     let junit_path = package.junit(profile);
@@ -233,7 +265,7 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
         .target_flag()
         .map(|t| vec!["--target", t])
         .unwrap_or_default();
-    let filter = filter(backend, cases);
+    let filter = selection_filter(selection);
     let profile_args = profile_args(package, suite);
     let (selected, config) = (package.cargo_args(), package.nextest_args());
     let (cargo_args, run_args) = (&build.cargo_args, &build.run_args);
@@ -258,21 +290,12 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
     )?;
     let mut trials = Vec::new();
     if junit_path.exists() {
-        let saved = junit_dir.join(format!(
-            "{}-{}-{suite}-{backend}{}.xml",
-            plan.target.file_stem(),
-            plan.runner,
-            match cases {
-                Cases::Only(case) => format!("-{case}"),
-                _ => String::new(),
-            }
-        ));
-        sh.copy_file(&junit_path, &saved)?;
+        sh.copy_file(&junit_path, junit_dir.join(run.junit_name()))?;
         for case in junit::read(&junit_path)? {
             let (b, c) = case
                 .name
                 .split_once("::")
-                .unwrap_or((backend, case.name.as_str()));
+                .unwrap_or((selection[0].0, case.name.as_str()));
             trials.push(Trial {
                 target: plan.target,
                 backend: b.to_string(),
@@ -304,8 +327,22 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
     sh.remove_path(&figures_dir)?;
     let failed_in_junit = trials.iter().any(|t| t.outcome == Outcome::Failed);
     if !status.success() && !failed_in_junit {
+        // Charged to each backend that has no result; to the first when
+        // all have some.
         let e = anyhow::anyhow!("cargo nextest exited with {status} and reported no failing trial");
-        trials.push(synthetic(plan, backend, suite, "(run)", &e));
+        let silent: Vec<&str> = selection
+            .iter()
+            .map(|(b, _)| *b)
+            .filter(|b| !trials.iter().any(|t| t.backend == *b))
+            .collect();
+        let charged = if silent.is_empty() {
+            vec![selection[0].0]
+        } else {
+            silent
+        };
+        for backend in charged {
+            trials.push(synthetic(plan, backend, suite, "(run)", &e));
+        }
     }
     Ok(Ran { trials, figures })
 }
@@ -321,6 +358,23 @@ pub fn synthetic(plan: &Plan, backend: &str, suite: &str, case: &str, e: &anyhow
         duration_s: 0.0,
         runner: plan.runner,
         message: Some(format!("{e:#}")),
+        note: None,
+        known: None,
+    }
+}
+
+/// The result of a case or backend that cannot apply on the plan's target
+/// (a POSIX-only one on Windows): skipped, with `reason` as its message.
+pub fn not_applicable(plan: &Plan, backend: &str, suite: &str, case: &str, reason: &str) -> Trial {
+    Trial {
+        target: plan.target,
+        backend: backend.to_string(),
+        suite: suite.to_string(),
+        case: case.to_string(),
+        outcome: Outcome::Skipped,
+        duration_s: 0.0,
+        runner: plan.runner,
+        message: Some(reason.to_string()),
         note: None,
         known: None,
     }
@@ -343,6 +397,20 @@ mod tests {
         assert_eq!(
             filter("sema", &Cases::Except(vec!["x", "y"])),
             "test(/^(sema)::/) - test(=sema::x) - test(=sema::y)"
+        );
+    }
+
+    #[test]
+    fn a_selection_is_its_backends_filters_joined() {
+        let one = [("futex", Cases::All)];
+        assert_eq!(selection_filter(&one), "test(/^(futex)::/)");
+        let two = [
+            ("futex", Cases::All),
+            ("parking_lot", Cases::Except(vec!["global_allocator"])),
+        ];
+        assert_eq!(
+            selection_filter(&two),
+            "(test(/^(futex)::/)) | (test(/^(parking_lot)::/) - test(=parking_lot::global_allocator))"
         );
     }
 

@@ -83,17 +83,23 @@ impl Tally {
     }
 }
 
-/// Several reports seen as one: targets in table order, backends in order
-/// of first appearance, one cell per target × backend.
+/// Several reports seen as one: one row per target × runner a run used
+/// (arm64 under qemu and arm64 on its own hardware are two rows), in
+/// table order; backends in order of first appearance; one cell per row ×
+/// backend.
 pub struct Matrix {
     /// Distinct hosts the reports came from.
     pub hosts: Vec<Host>,
-    /// Target rows, in table order, each with the runners seen in order.
+    /// Rows, in table order: each the target and the runners its trials
+    /// ran under, its run's runner first (then those of the cases run
+    /// another way, 386's natively rerun one).
     pub rows: Vec<(&'static Target, Vec<Runner>)>,
     /// Backend columns.
     pub backends: Vec<String>,
     /// The trials, one per identity, later reports replacing earlier ones.
     pub trials: Vec<Trial>,
+    /// The runner of each trial's row, by index into `trials`.
+    row_runner: Vec<Runner>,
 }
 
 impl Matrix {
@@ -101,25 +107,56 @@ impl Matrix {
     pub fn merge(reports: &[Report]) -> Matrix {
         let mut hosts: Vec<Host> = Vec::new();
         let mut trials: Vec<Trial> = Vec::new();
-        let mut seen: Vec<(&'static Target, Runner)> = Vec::new();
+        let mut runs: Vec<(&'static Target, Runner)> = Vec::new();
         for r in reports {
             if !hosts.contains(&r.host) {
                 hosts.push(r.host.clone());
             }
-            seen.extend(r.targets.iter().map(|t| (t.target, t.runner)));
+            for t in &r.targets {
+                if !runs.contains(&(t.target, t.runner)) {
+                    runs.push((t.target, t.runner));
+                }
+            }
             replace_or_push(&mut trials, r.trials.clone(), |t| owned(t.identity()));
         }
-        seen.extend(trials.iter().map(|t| (t.target, t.runner)));
+        // A trial belongs to its own runner's row, else to its target's
+        // first run (a case run another way), else to a row of its own.
+        let row_runner: Vec<Runner> = trials
+            .iter()
+            .map(|t| {
+                let own = (t.target, t.runner);
+                let runner = match runs.iter().find(|r| **r == own) {
+                    Some(_) => t.runner,
+                    None => runs
+                        .iter()
+                        .find(|(target, _)| *target == t.target)
+                        .map_or(t.runner, |&(_, r)| r),
+                };
+                if !runs.contains(&(t.target, runner)) {
+                    runs.push((t.target, runner));
+                }
+                runner
+            })
+            .collect();
         let rows = lockyard_platforms::TARGETS
             .iter()
-            .filter_map(|row| {
-                let mut runners: Vec<Runner> = Vec::new();
-                for &(_, runner) in seen.iter().filter(|(t, _)| *t == row) {
-                    if !runners.contains(&runner) {
-                        runners.push(runner);
+            .flat_map(|row| {
+                let runs: Vec<Runner> = runs
+                    .iter()
+                    .filter(|(t, _)| *t == row)
+                    .map(|&(_, r)| r)
+                    .collect();
+                let trials = &trials;
+                let row_runner = &row_runner;
+                runs.into_iter().map(move |run| {
+                    let mut runners = vec![run];
+                    for (t, placed) in trials.iter().zip(row_runner) {
+                        if t.target == row && *placed == run && !runners.contains(&t.runner) {
+                            runners.push(t.runner);
+                        }
                     }
-                }
-                (!runners.is_empty()).then_some((row, runners))
+                    (row, runners)
+                })
             })
             .collect();
         let mut backends: Vec<String> = Vec::new();
@@ -133,15 +170,18 @@ impl Matrix {
             rows,
             backends,
             trials,
+            row_runner,
         }
     }
 
-    /// The tally of one cell.
-    pub fn cell(&self, target: &Target, backend: &str) -> Tally {
+    /// The tally of one cell: the row of `target` run by `runner`.
+    pub fn cell(&self, target: &Target, runner: Runner, backend: &str) -> Tally {
         Tally::of(
             self.trials
                 .iter()
-                .filter(|t| t.target == target && t.backend == backend),
+                .zip(&self.row_runner)
+                .filter(|(t, r)| t.target == target && **r == runner && t.backend == backend)
+                .map(|(t, _)| t),
         )
     }
 
@@ -173,8 +213,11 @@ mod tests {
         let rows: Vec<String> = m.rows.iter().map(|(t, _)| t.name()).collect();
         assert_eq!(rows, ["386", "arm64"]);
         assert_eq!(m.backends, ["futex", "spinbit"]);
-        assert_eq!(m.cell(find("arm64"), "spinbit").failed, 1);
-        assert_eq!(m.cell(find("386"), "spinbit"), Tally::default());
+        assert_eq!(m.cell(find("arm64"), Runner::Qemu, "spinbit").failed, 1);
+        assert_eq!(
+            m.cell(find("386"), Runner::Qemu, "spinbit"),
+            Tally::default()
+        );
         assert_eq!(
             m.total(),
             Tally {
@@ -202,6 +245,26 @@ mod tests {
         native.runner = Runner::Native;
         let m = Matrix::merge(&[report("386", vec![native])]);
         assert_eq!(m.rows, [(find("386"), vec![Runner::Qemu, Runner::Native])]);
+        assert_eq!(m.cell(find("386"), Runner::Qemu, "sema").passed, 1);
+    }
+
+    #[test]
+    fn a_run_on_hardware_is_a_row_beside_the_emulated_one() {
+        let emulated = report("arm64", vec![trial("arm64", "futex", "x", Outcome::Passed)]);
+        let mut on_hardware = trial("arm64", "futex", "x", Outcome::Failed);
+        on_hardware.runner = Runner::Native;
+        let mut hardware = report("arm64", vec![on_hardware]);
+        hardware.targets[0].runner = Runner::Native;
+        let m = Matrix::merge(&[emulated, hardware]);
+        assert_eq!(
+            m.rows,
+            [
+                (find("arm64"), vec![Runner::Qemu]),
+                (find("arm64"), vec![Runner::Native])
+            ]
+        );
+        assert_eq!(m.cell(find("arm64"), Runner::Qemu, "futex").passed, 1);
+        assert_eq!(m.cell(find("arm64"), Runner::Native, "futex").failed, 1);
     }
 
     #[test]

@@ -18,6 +18,15 @@ fn joined(runners: &[Runner], sep: &str) -> String {
         .join(sep)
 }
 
+/// A runner as the forge's matrix names it: native runs are on the
+/// target's own hardware, which the rows beside them emulate.
+fn forge_label(runner: Runner) -> &'static str {
+    match runner {
+        Runner::Native => "native-hw",
+        other => other.name(),
+    }
+}
+
 impl Matrix {
     /// The matrix as Markdown, for a GitHub step summary.
     pub fn markdown(&self) -> String {
@@ -30,9 +39,10 @@ impl Matrix {
         s.push_str(&" --- |".repeat(self.backends.len()));
         s.push('\n');
         for (target, runners) in &self.rows {
-            let _ = write!(s, "| {} | {} |", target.name(), joined(runners, ", "));
+            let labels: Vec<&str> = runners.iter().map(|&r| forge_label(r)).collect();
+            let _ = write!(s, "| {} | {} |", target.name(), labels.join(", "));
             for b in &self.backends {
-                let c = self.cell(target, b);
+                let c = self.cell(target, runners[0], b);
                 let total = c.passed + c.failed;
                 let known = if c.known == 0 {
                     String::new()
@@ -52,6 +62,11 @@ impl Matrix {
             }
             s.push('\n');
         }
+        s.push_str(
+            "\nRunners: native-hw, the target's own hardware; qemu, qemu-user on an x86_64 \
+             host (no weak-memory reorderings); wine, wine on an x86_64 Linux host. Times \
+             under qemu and wine are smoke.\n",
+        );
         let total = self.total();
         let known = if total.known == 0 {
             String::new()
@@ -83,6 +98,12 @@ impl Matrix {
         if !notes.is_empty() {
             s.push_str("\n### Run another way (known runner bugs)\n\n");
             s.push_str(&notes.join("\n"));
+            s.push('\n');
+        }
+        let inapplicable = self.inapplicable();
+        if !inapplicable.is_empty() {
+            s.push_str("\n### Not run here (cannot apply on the target)\n\n");
+            s.push_str(&inapplicable.join("\n"));
             s.push('\n');
         }
         let limitations = self.limitations();
@@ -118,6 +139,32 @@ impl Matrix {
             s.push_str("\n</details>\n");
         }
         s
+    }
+
+    /// One line per target × suite × case or backend skipped because it
+    /// cannot apply there, with the reason.
+    fn inapplicable(&self) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        for t in &self.trials {
+            let (Outcome::Skipped, Some(reason)) = (t.outcome, &t.message) else {
+                continue;
+            };
+            let what = if t.case.starts_with('(') {
+                format!("backend {}", t.backend)
+            } else {
+                t.case.clone()
+            };
+            let line = format!(
+                "- `{}` {what} ({}, {}): {reason}",
+                t.target.name(),
+                t.suite,
+                t.runner
+            );
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        lines
     }
 
     /// One line per backend × case × suite that ran as a known limitation:
@@ -175,7 +222,7 @@ impl Matrix {
         for (target, runners) in &self.rows {
             let mut line = vec![target.name(), joined(runners, ",")];
             for b in &self.backends {
-                let c = self.cell(target, b);
+                let c = self.cell(target, runners[0], b);
                 let known = if c.known == 0 {
                     String::new()
                 } else {
@@ -248,10 +295,35 @@ mod tests {
         native.runner = Runner::Native;
         native.note = Some("run natively: qemu bug".into());
         let md = Matrix::merge(&[report("386", vec![native])]).markdown();
-        assert!(md.contains("| 386 | qemu, native |"), "{md}");
+        assert!(md.contains("| 386 | qemu, native-hw |"), "{md}");
         assert!(md.contains("### Run another way"), "{md}");
         assert!(
             md.contains("- `386` x (conformance, native): run natively: qemu bug"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn cases_that_cannot_apply_say_why() {
+        let mut case = trial("windows/amd64", "futex", "foreign_thread", Outcome::Skipped);
+        case.runner = Runner::Wine;
+        case.message = Some("needs pthread_create".into());
+        let mut backend = trial("windows/amd64", "pthread", "(backend)", Outcome::Skipped);
+        backend.runner = Runner::Wine;
+        backend.message = Some("no POSIX threads".into());
+        let plain = trial("windows/amd64", "futex", "a", Outcome::Passed);
+        let m = Matrix::merge(&[report("windows/amd64", vec![case, backend, plain])]);
+        assert_eq!((m.total().skipped, m.total().failed), (2, 0));
+        let md = m.markdown();
+        assert!(md.contains("### Not run here"), "{md}");
+        assert!(
+            md.contains(
+                "- `windows/amd64` foreign_thread (conformance, wine): needs pthread_create"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `windows/amd64` backend pthread (conformance, wine): no POSIX threads"),
             "{md}"
         );
     }

@@ -134,7 +134,8 @@ pub struct Trial {
     /// Which runner produced this result.
     #[serde(with = "by_name::runner")]
     pub runner: Runner,
-    /// Why it failed, when it did.
+    /// Why it failed, when it did; why it cannot apply to its target,
+    /// when it was skipped for that (a POSIX-only case on Windows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Why it ran on another runner than its target's others (a known bug
@@ -383,9 +384,12 @@ mod tests {
         let bad = json.replace(r#""target":"arm""#, r#""target":"arm65""#);
         let err = serde_json::from_str::<Trial>(&bad).unwrap_err();
         assert!(err.to_string().contains("unknown target `arm65`"), "{err}");
-        let bad = json.replace(r#""runner":"qemu""#, r#""runner":"wine""#);
+        let bad = json.replace(r#""runner":"qemu""#, r#""runner":"rosetta""#);
         let err = serde_json::from_str::<Trial>(&bad).unwrap_err();
-        assert!(err.to_string().contains("unknown runner `wine`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown runner `rosetta`"),
+            "{err}"
+        );
     }
 
     #[test]
