@@ -67,6 +67,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         .into());
     };
     nextest::check_tools(sh, plan)?;
+    crate::wine::serve(plan.runner, plan.target)?;
     let source = Source::of(sh, flags)?;
     // A foreign bench binary checks its own names (it exits 2 naming the
     // valid ones): the suites' listing would not have its locks.
@@ -74,7 +75,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
         check_backends(sh, flags)?;
     }
     let target = plan.target.name();
-    let smoke = plan.runner != Runner::Native;
+    let smoke = !plan.runner.measures();
 
     let dir = source.dir.join(plan.target.file_stem());
     let backends = match &flags.compare {
@@ -166,6 +167,7 @@ pub fn execute(sh: &Shell, flags: &flags::Bench) -> Result<PathBuf> {
             out.display()
         );
     }
+    crate::wine::stop(plan.runner, plan.target);
 
     let lines = compare::parse(&timed);
     if let Some(flags::Pair { base: a, other: b }) = &flags.compare {

@@ -75,7 +75,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "check",
-        what: "cargo xtask check: the check-only targets",
+        what: "cargo xtask check: every target of another OS (check-only, and Windows)",
         run: check,
     },
     Step {
@@ -85,7 +85,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "conformance",
-        what: "the conformance suite, every runnable target × every backend, under qemu",
+        what: "the conformance suite, every runnable target × every backend, under qemu or wine",
         run: conformance,
     },
     Step {
@@ -95,7 +95,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "primitives",
-        what: "the primitives suite (seeds 002–004, before and after), every runnable target, under qemu",
+        what: "the primitives suite (seeds 002–004, before and after), every runnable target, under qemu or wine",
         run: primitives,
     },
     Step {
@@ -115,7 +115,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "profile",
-        what: "the contention profile: its tests on every runnable target, go tool pprof on a written profile, its positive control caught",
+        what: "the contention profile: its tests on the host and the qemu targets, go tool pprof on a written profile, its positive control caught",
         run: profile,
     },
     Step {

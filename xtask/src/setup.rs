@@ -105,8 +105,6 @@ fn wine_prefixes(sh: &Shell, targets: &[&Target], host: &str) -> Result<()> {
             continue;
         }
         crate::wine::prepare(sh, t)?;
-        // A run starts its own; none is left behind by setup.
-        crate::wine::stop(t);
     }
     Ok(())
 }

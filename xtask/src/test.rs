@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Runner, env};
+use lockyard_platforms::env;
 use xshell::Shell;
 
 use crate::flags;
@@ -166,6 +166,7 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
     };
     for plan in &plans {
         let name = plan.target.name();
+        crate::wine::serve(plan.runner, plan.target)?;
         let vars = nextest::cargo_env(plan, flags.qemu_scale);
         let scale = vars
             .iter()
@@ -227,8 +228,8 @@ pub fn execute(sh: &Shell, flags: &flags::Test, output: &Output) -> Result<Outco
     }
     report.wall_s = started.elapsed().as_secs_f64();
     save(sh, output, earlier.as_ref(), &report)?;
-    for plan in plans.iter().filter(|p| p.runner == Runner::Wine) {
-        crate::wine::stop(plan.target);
+    for plan in &plans {
+        crate::wine::stop(plan.runner, plan.target);
     }
 
     let matrix = Matrix::merge(std::slice::from_ref(&report));

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
-use lockyard_platforms::{Target, Wine};
+use lockyard_platforms::{Runner, Target, Wine};
 use xshell::{Shell, cmd};
 
 use crate::project;
@@ -48,9 +48,8 @@ fn system32(wine: &Wine) -> PathBuf {
     prefix(wine).join("drive_c/windows/system32")
 }
 
-/// Makes `target`'s prefix if it has none, adds [`PRNG_DLL`] where wine
-/// lacks it, and starts the lingering wineserver. Nothing for a target
-/// wine does not run.
+/// Makes `target`'s prefix if it has none and adds [`PRNG_DLL`] where
+/// wine lacks it. Nothing for a target wine does not run.
 pub fn prepare(sh: &Shell, target: &Target) -> Result<()> {
     let Some(wine) = target.wine else {
         return Ok(());
@@ -81,17 +80,29 @@ pub fn prepare(sh: &Shell, target: &Target) -> Result<()> {
             .run()
             .with_context(|| format!("cannot build {}", dll.display()))?;
     }
+    Ok(())
+}
+
+/// Starts the lingering wineserver of `target`'s prefix and the prefix's
+/// services when `runner` is wine, just before a run uses them: they outlive any one
+/// wine process, so the hundreds of a run's trial processes find them up.
+/// Nothing for another runner.
+pub fn serve(runner: Runner, target: &Target) -> Result<()> {
+    let (Runner::Wine, Some(wine)) = (runner, target.wine) else {
+        return Ok(());
+    };
     // Everything wine starts here is detached: the server daemonises, and
     // with its output on pipes a caller waiting for their end would wait
-    // for the server's. Exit 2 means one already
-    // runs for this prefix (wineboot's, or an earlier run's): it serves as
-    // well, only lingers less.
+    // for the server's. A server already up (wineboot's, or an earlier
+    // run's) may linger only seconds: it is replaced, not reused.
+    let _ = detached("wineserver", &wine).arg("-k").status();
+    let _ = detached("wineserver", &wine).arg("-w").status();
     let linger = format!("-p{SERVER_LINGER_S}");
     let status = detached("wineserver", &wine)
         .arg(&linger)
         .status()
         .context("cannot start the wineserver")?;
-    if !matches!(status.code(), Some(0 | 2)) {
+    if !status.success() {
         bail!("`wineserver {linger}` failed ({status})");
     }
     // The first wine process of a server starts the prefix's services
@@ -110,10 +121,12 @@ pub fn prepare(sh: &Shell, target: &Target) -> Result<()> {
     Ok(())
 }
 
-/// Stops the wineserver of `target`'s prefix, if it runs one.
-pub fn stop(target: &Target) {
-    let Some(wine) = target.wine else { return };
-    let _ = detached("wineserver", &wine).arg("-k").status();
+/// Stops the wineserver of `target`'s prefix, if `runner` is wine and it
+/// runs one.
+pub fn stop(runner: Runner, target: &Target) {
+    if let (Runner::Wine, Some(wine)) = (runner, target.wine) {
+        let _ = detached("wineserver", &wine).arg("-k").status();
+    }
 }
 
 /// `program` in `wine`'s prefix with none of our standard streams: what

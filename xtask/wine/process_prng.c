@@ -4,8 +4,9 @@
  * bcryptprimitives.dll to seed its hash maps, so without the DLL no Rust
  * test binary starts (wine exits 53). RtlGenRandom, advapi32's
  * SystemFunction036, which every wine has, fills a buffer from the same
- * kind of source, at most 4 GiB - 1 bytes a call. `cargo xtask setup`
- * builds this with the target's mingw gcc into the wine prefix.
+ * kind of source, at most 4 GiB - 1 bytes a call. The xtask (setup, and
+ * test or bench on first use) builds this with the target's mingw gcc into
+ * the wine prefix.
  */
 #include <windows.h>
 

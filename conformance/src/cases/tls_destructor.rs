@@ -21,6 +21,7 @@ use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Runs its closure when the thread's thread-locals are destroyed.
 struct AtExit(RefCell<Option<Box<dyn FnOnce()>>>);
@@ -83,29 +84,39 @@ pub fn run<L: RawLock + 'static>(
         let threads = threads?;
 
         // Relaxed: the counters pace the threads; the lock orders the
-        // counter it guards. Destructors are let in one at a time, each
-        // while this thread holds the lock, and none waits for another:
-        // Windows runs thread-exit callbacks one thread at a time (under
-        // the loader lock), other systems all at once, and both ways every
-        // destructor's first acquisition meets a held lock.
+        // counter it guards. Destructors are let in by batches: all that
+        // have arrived, once the earlier ones are done, while this thread
+        // holds the lock, so that any contention is theirs. Windows runs
+        // thread-exit callbacks one thread at a time (under the loader
+        // lock), which makes every batch one destructor; other systems
+        // run them at once, which makes batches of several dying waiters.
+        // No destructor ever waits for another.
+        let patience = if waiter_nodes {
+            budget.settle
+        } else {
+            budget.hold
+        };
+        let deadline = Instant::now() + patience;
         let mut slept = false;
         let mut state = String::new();
-        for admitted in 1..=TLS_THREADS {
-            wait::until(|| exits.arrived.load(Ordering::Relaxed) >= admitted);
+        let mut admitted = 0;
+        while admitted < TLS_THREADS {
+            wait::until(|| exits.arrived.load(Ordering::Relaxed) > admitted);
+            wait::until(|| exits.ended.load(Ordering::Relaxed) >= admitted);
             shared.lock.lock();
-            exits.admitted.store(admitted, Ordering::Relaxed);
-            wait::until(|| exits.locking.load(Ordering::Relaxed) >= admitted);
-            slept |= wait::until_or(
-                if waiter_nodes {
-                    budget.settle
-                } else {
-                    budget.hold
-                },
-                || shared.lock.is_contended(),
-            );
-            state = lock_state(&shared.lock);
+            let batch = exits.arrived.load(Ordering::Relaxed);
+            exits.admitted.store(batch, Ordering::Relaxed);
+            wait::until(|| exits.locking.load(Ordering::Relaxed) >= batch);
+            if !slept {
+                // One deadline for the round: a lock that never sleeps
+                // fails here, within the watchdog's budget.
+                let left = deadline.saturating_duration_since(Instant::now());
+                slept = wait::until_or(left, || shared.lock.is_contended());
+                state = lock_state(&shared.lock);
+            }
             // SAFETY: locked above on this thread.
             unsafe { shared.lock.unlock() };
+            admitted = batch;
         }
         for thread in threads {
             let name = thread.thread().name().map(str::to_owned);
@@ -121,8 +132,7 @@ pub fn run<L: RawLock + 'static>(
         );
         ensure!(
             slept || !waiter_nodes,
-            "no thread-local destructor fell asleep on the held lock in {:?}: {state}",
-            budget.settle
+            "no thread-local destructor fell asleep on the held lock in {patience:?}: {state}"
         );
     }
     let each = TLS_BODY_ACQUISITIONS + TLS_EXIT_ACQUISITIONS;
@@ -138,6 +148,8 @@ struct Exits {
     admitted: AtomicUsize,
     /// Destructors about to make their first acquisition.
     locking: AtomicUsize,
+    /// Destructors finished, with or without a panic.
+    ended: AtomicUsize,
     /// Destructors that made all theirs.
     done: AtomicUsize,
     /// What destructors panicked with.
@@ -197,4 +209,5 @@ fn on_exit<L: RawLock>(shared: &Guarded<L>, exits: &Exits) {
                 panic_message(&*payload)
             )),
     }
+    exits.ended.fetch_add(1, Ordering::Relaxed);
 }

@@ -74,6 +74,19 @@ mod tests {
         assert!(error.contains("mutual exclusion broken"), "{error}");
     }
 
+    /// A lock whose waiters never sleep fails the case's own check, within
+    /// the watchdog's budget: not as a hang.
+    #[test]
+    fn tls_destructor_catches_destructors_that_never_sleep() {
+        let error = failure("busted::tls_destructor", |b, w| {
+            tls_destructor::run::<Busted>(b, w, true)
+        });
+        assert!(
+            error.contains("no thread-local destructor fell asleep"),
+            "{error}"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn foreign_thread_catches_a_lock_that_does_not_lock() {

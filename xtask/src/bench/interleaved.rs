@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
-use lockyard_platforms::Runner;
 use xshell::{Shell, cmd};
 
 use super::{BENCH, Source, backends_in, no_match, stream};
@@ -127,7 +126,7 @@ pub fn run(
         flags.count,
         tables([&base, &other], [&sides[0].suffix, &sides[1].suffix])
     );
-    if how.plan.runner != Runner::Native {
+    if !how.plan.runner.measures() {
         println!(
             "(run under {}: smoke figures, not performance)",
             how.plan.runner

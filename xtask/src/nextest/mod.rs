@@ -4,23 +4,25 @@
 //!
 //! [`package`] says whose suites they are (lockyard's, or a user's crate's);
 //! [`plan`] decides how a target is reached (runner, tools, cargo's
-//! environment, the build's features); [`run`] builds and lists a suite,
-//! runs one backend's trials and reads their results; [`experiment`] asks
-//! a built suite what its lockyard was built with.
+//! environment, the build's features); [`known`] lists the cases a known
+//! issue sets apart; [`run`] builds and lists a suite, runs some backends'
+//! trials in one nextest run and reads their results; [`pseudo`] makes the
+//! results of trials that did not run; [`experiment`] asks a built suite
+//! what its lockyard was built with.
 
 mod experiment;
 mod known;
 mod package;
 mod plan;
+mod pseudo;
 mod run;
 
 pub use experiment::probe_experiment;
 pub use known::limitations;
 pub use package::{LOCKYARD_SUITES, SuitePackage};
 pub use plan::{Build, Plan, cargo_env, check_tools, leave_out_uninstalled, plan_targets};
-pub use run::{
-    BackendRun, Cases, Listing, host_backends, list, not_applicable, run_backend, synthetic,
-};
+pub use pseudo::{not_applicable, synthetic};
+pub use run::{BackendRun, Cases, Listing, host_backends, list, run_backend};
 
 /// Suites whose figures are only meaningful from an optimised build: they
 /// are built with cargo's release profile (`--cargo-profile release`).

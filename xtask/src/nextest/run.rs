@@ -12,6 +12,7 @@ use xshell::{Shell, cmd};
 
 use super::SuitePackage;
 use super::plan::{Build, Plan};
+use super::pseudo::synthetic;
 use crate::junit::{self, Outcome};
 use crate::report::{Figures, SuiteFigures, Trial};
 
@@ -222,10 +223,25 @@ impl BackendRun<'_> {
     /// `<target>-<runner>-<suite>-<backend>[-<case>].xml`, the backend
     /// `all` when the run took several.
     fn junit_name(&self) -> String {
-        let (backend, case) = match &self.selection[..] {
-            [(backend, Cases::Only(case))] => (*backend, format!("-{case}")),
-            [(backend, _)] => (*backend, String::new()),
-            _ => ("all", String::new()),
+        let backend = match &self.selection[..] {
+            [(backend, _)] => backend,
+            _ => "all",
+        };
+        let only = |cases: &Cases<'_>| match cases {
+            Cases::Only(case) => Some(case.to_string()),
+            _ => None,
+        };
+        let first = self.selection.first().and_then(|(_, cases)| only(cases));
+        let case = match first {
+            Some(case)
+                if self
+                    .selection
+                    .iter()
+                    .all(|(_, c)| only(c).as_ref() == Some(&case)) =>
+            {
+                format!("-{case}")
+            }
+            _ => String::new(),
         };
         format!(
             "{}-{}-{}-{backend}{case}.xml",
@@ -244,8 +260,8 @@ pub struct Ran {
     pub figures: Vec<Figures>,
 }
 
-/// Runs one backend's trials of a suite on a target (those `run.cases`
-/// picks) and reads their results.
+/// Runs the trials of a suite on a target that `run.selection` picks and
+/// reads their results.
 pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
     let BackendRun {
         package,
@@ -345,39 +361,6 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
         }
     }
     Ok(Ran { trials, figures })
-}
-
-/// A failed pseudo-trial standing for a build or run that gave no results.
-pub fn synthetic(plan: &Plan, backend: &str, suite: &str, case: &str, e: &anyhow::Error) -> Trial {
-    Trial {
-        target: plan.target,
-        backend: backend.to_string(),
-        suite: suite.to_string(),
-        case: case.to_string(),
-        outcome: Outcome::Failed,
-        duration_s: 0.0,
-        runner: plan.runner,
-        message: Some(format!("{e:#}")),
-        note: None,
-        known: None,
-    }
-}
-
-/// The result of a case or backend that cannot apply on the plan's target
-/// (a POSIX-only one on Windows): skipped, with `reason` as its message.
-pub fn not_applicable(plan: &Plan, backend: &str, suite: &str, case: &str, reason: &str) -> Trial {
-    Trial {
-        target: plan.target,
-        backend: backend.to_string(),
-        suite: suite.to_string(),
-        case: case.to_string(),
-        outcome: Outcome::Skipped,
-        duration_s: 0.0,
-        runner: plan.runner,
-        message: Some(reason.to_string()),
-        note: None,
-        known: None,
-    }
 }
 
 #[cfg(test)]
