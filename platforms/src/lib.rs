@@ -56,11 +56,15 @@ pub enum Runner {
     /// A Windows binary executed by wine on the host: the program's own
     /// code runs natively, the Windows API is wine's.
     Wine,
+    /// Built and run in cross-rs's container image for the target, whose
+    /// toolchain and qemu-user replace the host's: where a container
+    /// engine runs, for a target qemu runs.
+    Cross,
 }
 
 impl Runner {
     /// Every runner, in the order command lines list them.
-    pub const ALL: [Runner; 3] = [Runner::Native, Runner::Qemu, Runner::Wine];
+    pub const ALL: [Runner; 4] = [Runner::Native, Runner::Qemu, Runner::Wine, Runner::Cross];
 
     /// The lower-case name used on command lines and in reports.
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Runner {
             Runner::Native => "native",
             Runner::Qemu => "qemu",
             Runner::Wine => "wine",
+            Runner::Cross => "cross",
         }
     }
 
@@ -490,7 +495,13 @@ impl Target {
         let qemu = self.qemu.map(|_| Runner::Qemu);
         let native = self.native.map(|_| Runner::Native);
         let wine = self.wine.map(|_| Runner::Wine);
-        qemu.into_iter().chain(native).chain(wine).collect()
+        // cross-rs's images bring the same qemu-user, in a container.
+        let cross = self.qemu.map(|_| Runner::Cross);
+        qemu.into_iter()
+            .chain(native)
+            .chain(wine)
+            .chain(cross)
+            .collect()
     }
 
     /// The command prefix cargo's `runner` setting needs to execute this
@@ -744,7 +755,7 @@ mod tests {
     #[test]
     fn runner_commands() {
         let arm64 = find("arm64").unwrap();
-        assert_eq!(arm64.runners(), [Runner::Qemu]);
+        assert_eq!(arm64.runners(), [Runner::Qemu, Runner::Cross]);
         assert_eq!(
             arm64.runner_command(Runner::Qemu).unwrap().join(" "),
             "qemu-aarch64 -L /usr/aarch64-linux-gnu"
@@ -755,7 +766,10 @@ mod tests {
         assert_eq!(find("darwin/arm64").unwrap().file_stem(), "darwin-arm64");
 
         let i386 = find("386").unwrap();
-        assert_eq!(i386.runners(), [Runner::Qemu, Runner::Native]);
+        assert_eq!(
+            i386.runners(),
+            [Runner::Qemu, Runner::Native, Runner::Cross]
+        );
         assert_eq!(
             i386.runner_command(Runner::Native).unwrap().join(" "),
             "/usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib"
@@ -779,7 +793,7 @@ mod tests {
         let err = "bogus".parse::<Runner>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown runner `bogus`; valid runners: native, qemu, wine"
+            "unknown runner `bogus`; valid runners: native, qemu, wine, cross"
         );
     }
 

@@ -91,9 +91,11 @@ pub struct Test {
     /// same things, but the starvation figures then say little.
     #[arg(long)]
     pub unoptimised: bool,
-    /// How to run a target that can run both ways (386 on an x86_64 host:
-    /// qemu, or the host kernel through the target's own ld.so). Targets
-    /// with only one way use it; the report records which ran.
+    /// How to run a target that can run more than one way (386 on an
+    /// x86_64 host: qemu, or the host kernel through the target's own
+    /// ld.so; any qemu target: cross-rs's container image, where docker or
+    /// podman runs). Targets with only one way use it; the report records
+    /// which ran.
     #[arg(long, value_parser = runner(), default_value_t = Runner::Qemu)]
     pub runner: Runner,
     /// LOCKYARD_SCALE for runs under qemu, which scales the suites'
@@ -115,6 +117,9 @@ fn runner() -> impl TypedValueParser<Value = Runner> {
         Runner::Native => "The host kernel, directly or through the target's dynamic loader",
         Runner::Qemu => "qemu-user with the target's sysroot",
         Runner::Wine => "wine, for a Windows target, in a prefix under target/",
+        Runner::Cross => {
+            "cross-rs's container image of the target (needs docker or podman that runs)"
+        }
     };
     PossibleValuesParser::new(Runner::ALL.map(|r| PossibleValue::new(r.name()).help(help(r))))
         .try_map(|name| name.parse::<Runner>())
@@ -271,7 +276,7 @@ mod tests {
         let err = Xtask::try_parse_from(["xtask", "test", "--runner", "bogus"]).unwrap_err();
         assert!(
             err.to_string()
-                .contains("[possible values: native, qemu, wine]"),
+                .contains("[possible values: native, qemu, wine, cross]"),
             "{err}"
         );
     }

@@ -11,6 +11,7 @@ mod chart;
 mod check;
 mod ci;
 mod compare;
+mod cross;
 mod flags;
 mod junit;
 mod loom;

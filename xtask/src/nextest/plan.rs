@@ -162,10 +162,16 @@ pub fn plan_targets(names: &[String], wanted: Runner, host_triple: &str) -> Resu
         } else {
             first
         };
+        let runner_command = if runner == Runner::Cross {
+            let engine = crate::cross::engine(t)?;
+            crate::cross::runner_command(engine, t, &project::root())
+        } else {
+            t.runner_command(runner)
+        };
         plans.push(Plan {
             target: t,
             runner,
-            runner_command: t.runner_command(runner),
+            runner_command,
             is_host: false,
         });
     }
@@ -179,6 +185,10 @@ pub fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
         return Ok(());
     }
     project::ensure_rust_target(sh, t)?;
+    if plan.runner == Runner::Cross {
+        // The image brings the linker, the C library and qemu.
+        return crate::cross::require_cross();
+    }
     let install = || {
         format!(
             "install it with `{}` (as root), or run `cargo xtask setup --target {}`",
@@ -260,8 +270,15 @@ pub fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> 
     let t = plan.target;
     let key = t.env_key();
     let mut vars = Vec::new();
-    if let (Some(linker), false) = (t.linker, plan.is_host) {
-        vars.push((format!("CARGO_TARGET_{key}_LINKER"), linker.to_string()));
+    match (t.linker, plan.is_host, plan.runner) {
+        (_, _, Runner::Cross) => {
+            let (k, v) = crate::cross::CARGO_VAR;
+            vars.push((k.to_string(), v.to_string()));
+        }
+        (Some(linker), false, _) => {
+            vars.push((format!("CARGO_TARGET_{key}_LINKER"), linker.to_string()));
+        }
+        _ => {}
     }
     if let Some(command) = &plan.runner_command {
         vars.push((format!("CARGO_TARGET_{key}_RUNNER"), command.join(" ")));
@@ -271,9 +288,9 @@ pub fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> 
     }
     let user_scale = std::env::var(env::SCALE).ok();
     let scale = match (plan.runner, qemu_scale, user_scale) {
-        (Runner::Qemu, Some(s), _) => Some(s.to_string()),
+        (Runner::Qemu | Runner::Cross, Some(s), _) => Some(s.to_string()),
         (_, _, Some(s)) => Some(s),
-        (Runner::Qemu, None, None) => Some(QEMU_SCALE.to_string()),
+        (Runner::Qemu | Runner::Cross, None, None) => Some(QEMU_SCALE.to_string()),
         (Runner::Native | Runner::Wine, _, None) => None,
     };
     if let Some(scale) = scale {

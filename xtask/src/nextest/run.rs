@@ -31,7 +31,7 @@ pub enum Cases<'a> {
 /// one has the longer timeouts.
 fn profile(runner: Runner) -> &'static str {
     match runner {
-        Runner::Qemu | Runner::Wine => "emulated",
+        Runner::Qemu | Runner::Wine | Runner::Cross => "emulated",
         Runner::Native => "ci",
     }
 }
@@ -106,9 +106,10 @@ pub fn list(
     let profile_args = profile_args(package, suite);
     let (selected, config) = (package.cargo_args(), package.nextest_args());
     let cargo_args = &build.cargo_args;
+    let [program, nextest] = crate::cross::nextest_program(vars);
     let json = cmd!(
         sh,
-        "cargo nextest list {selected...} {config...} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
+        "{program} {nextest} list {selected...} {config...} --test {suite} {target_args...} {profile_args...} {cargo_args...} --message-format json"
     )
     .envs(vars.iter().chain(&build.env).map(|(k, v)| (k, v)))
     .read()
@@ -290,9 +291,10 @@ pub fn run_backend(sh: &Shell, run: &BackendRun<'_>) -> Result<Ran> {
         sh.remove_path(&figures_dir)?;
     }
     sh.create_dir(&figures_dir)?;
+    let [program, nextest] = crate::cross::nextest_program(vars);
     let nextest = cmd!(
         sh,
-        "cargo nextest run {selected...} {config...} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
+        "{program} {nextest} run {selected...} {config...} --test {suite} {target_args...} {profile_args...} {cargo_args...} --profile {profile}
             -E {filter} {run_args...} --status-level fail --final-status-level fail --hide-progress-bar"
     )
     .envs(vars.iter().chain(&build.env).map(|(k, v)| (k, v)))
