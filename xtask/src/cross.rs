@@ -198,28 +198,6 @@ mod tests {
     }
 
     #[test]
-    fn cargo_gets_cross_and_the_container_runner_not_a_linker() {
-        let command = runner_command("docker", arm64(), Path::new("/w")).unwrap();
-        let plan = crate::nextest::Plan {
-            target: arm64(),
-            runner: lockyard_platforms::Runner::Cross,
-            runner_command: Some(command.clone()),
-            is_host: false,
-        };
-        let vars = crate::nextest::cargo_env(&plan, Some(0.25));
-        let get = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let key = arm64().env_key();
-        assert_eq!(get(&format!("CARGO_TARGET_{key}_LINKER")), None);
-        assert_eq!(
-            get(&format!("CARGO_TARGET_{key}_RUNNER")),
-            Some(command.join(" "))
-        );
-        assert_eq!(get("CARGO").as_deref(), Some("cross"));
-        assert_eq!(get(env::SCALE).as_deref(), Some("0.25"));
-        assert_eq!(nextest_program(&vars), ["cargo-nextest", "nextest"]);
-    }
-
-    #[test]
     fn nextest_builds_through_cross_only_when_told() {
         let (k, v) = CARGO_VAR;
         let cross = vec![(k.to_string(), v.to_string())];

@@ -1,12 +1,10 @@
 //! How a run reaches each target: which runner, whether the tools are
 //! there, what cargo and the suites are told, and how the suites are built.
 
-use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use lockyard_platforms::{Runner, Target, env};
-use xshell::Shell;
 
 use super::known::{KNOWN_ISSUES, KnownIssue, Scope};
 use crate::names::{self, UsageError};
@@ -178,93 +176,6 @@ pub fn plan_targets(names: &[String], wanted: Runner, host_triple: &str) -> Resu
     Ok(plans)
 }
 
-/// Finds what the target needs, or says how to install it.
-pub fn check_tools(sh: &Shell, plan: &Plan) -> Result<()> {
-    let t = plan.target;
-    if plan.is_host {
-        return Ok(());
-    }
-    project::ensure_rust_target(sh, t)?;
-    if plan.runner == Runner::Cross {
-        // The image brings the linker, the C library and qemu.
-        return crate::cross::require_cross();
-    }
-    let install = || {
-        format!(
-            "install it with `{}` (as root), or run `cargo xtask setup --target {}`",
-            project::apt_command(t.packages),
-            t.name()
-        )
-    };
-    if let Some(linker) = t.linker
-        && project::which(linker).is_none()
-    {
-        bail!(
-            "cannot find `{linker}`, the linker for {}; {}",
-            t.name(),
-            install()
-        );
-    }
-    if let Some(program) = plan.runner_command.as_ref().and_then(|c| c.first())
-        && project::which(program).is_none()
-    {
-        bail!(
-            "cannot find `{program}`, the {} runner for {}; {}",
-            plan.runner,
-            t.name(),
-            install()
-        );
-    }
-    if let Some(q) = t.qemu
-        && !Path::new(q.sysroot).join("lib").is_dir()
-    {
-        bail!(
-            "cannot find {}/lib, the C library of {}; {}",
-            q.sysroot,
-            t.name(),
-            install()
-        );
-    }
-    if plan.runner == Runner::Wine {
-        crate::wine::prepare(sh, t)?;
-    }
-    Ok(())
-}
-
-/// The plans `all` chose whose runner program is not installed, taken out
-/// of `plans` with a line saying so and what installs it: a wine target
-/// is in `all` only where wine is. A target named on its own stays, and
-/// [`check_tools`] stops on it with the install command.
-pub fn leave_out_uninstalled(
-    plans: Vec<Plan>,
-    names: &[String],
-    installed: impl Fn(&str) -> bool,
-) -> Vec<Plan> {
-    let by_all = |t: &Target| {
-        names.iter().any(|n| n == lockyard_platforms::ALL) && !names.iter().any(|n| t.is_named(n))
-    };
-    plans
-        .into_iter()
-        .filter(|p| {
-            let program = p.runner_command.as_ref().and_then(|c| c.first());
-            let missing = p.runner == Runner::Wine
-                && by_all(p.target)
-                && program.is_some_and(|program| !installed(program));
-            if missing {
-                eprintln!(
-                    "xtask: `all` leaves out {} ({}): {} is not installed; \
-                     `cargo xtask setup --target {}` installs it",
-                    p.target.name(),
-                    p.runner,
-                    program.map_or("its runner", String::as_str),
-                    p.target.name()
-                );
-            }
-            !missing
-        })
-        .collect()
-}
-
 /// The environment cargo and the suites get for a target.
 pub fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> {
     let t = plan.target;
@@ -301,6 +212,8 @@ pub fn cargo_env(plan: &Plan, qemu_scale: Option<f64>) -> Vec<(String, String)> 
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn plan(names: &[&str], wanted: Runner) -> Result<Vec<Plan>> {
@@ -358,23 +271,31 @@ mod tests {
     }
 
     #[test]
-    fn all_takes_wine_targets_only_where_wine_is() {
-        let names = |ns: &[&str]| ns.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let kept = |ns: &[&str], wine: bool| {
-            let ns = names(ns);
-            let plans = plan_targets(&ns, Runner::Qemu, lockyard_platforms::TABLE_HOST).unwrap();
-            leave_out_uninstalled(plans, &ns, |p| wine || p != "wine")
-                .iter()
-                .map(|p| format!("{}:{}", p.target.name(), p.runner))
-                .collect::<Vec<_>>()
+    fn cross_gets_cargo_through_cross_and_a_container_runner() {
+        let arm64 = lockyard_platforms::find("arm64").unwrap();
+        let command = crate::cross::runner_command("docker", arm64, Path::new("/w")).unwrap();
+        let plan = Plan {
+            target: arm64,
+            runner: Runner::Cross,
+            runner_command: Some(command.clone()),
+            is_host: false,
         };
-        assert!(kept(&["all"], true).contains(&"windows/amd64:wine".to_string()));
-        let without = kept(&["all"], false);
-        assert_eq!(without.len(), 6, "{without:?}");
-        assert!(without.iter().all(|p| !p.starts_with("windows")));
-        // Named on its own it stays, for check_tools to name the install.
-        assert_eq!(kept(&["all", "windows/amd64"], false).len(), 7);
-        assert_eq!(kept(&["windows/amd64"], false), ["windows/amd64:wine"]);
+        let vars = cargo_env(&plan, Some(0.25));
+        let get = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let key = arm64.env_key();
+        assert_eq!(get(&format!("CARGO_TARGET_{key}_LINKER")), None);
+        assert_eq!(
+            get(&format!("CARGO_TARGET_{key}_RUNNER")),
+            Some(command.join(" "))
+        );
+        assert_eq!(
+            (get("CARGO").as_deref(), get(env::SCALE).as_deref()),
+            (Some("cross"), Some("0.25"))
+        );
+        assert_eq!(
+            crate::cross::nextest_program(&vars),
+            ["cargo-nextest", "nextest"]
+        );
     }
 
     #[test]
