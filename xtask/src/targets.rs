@@ -2,6 +2,7 @@
 //! Markdown) and for CI (the runnable ones as a JSON matrix).
 
 use anyhow::Result;
+use lockyard_platforms::Target;
 
 use crate::flags::{self, TargetsFormat};
 
@@ -31,12 +32,10 @@ pub fn hardware_json(opted_in: impl Fn(&str) -> bool) -> String {
         .filter_map(|t| {
             let hw = t.hardware?;
             hw.opt_in.is_none_or(&opted_in).then(|| {
-                serde_json::json!({
-                    "name": t.name(),
-                    "file_stem": t.file_stem(),
-                    "triple": t.triple,
-                    "runs_on": hw.runs_on,
-                })
+                let mut row = matrix_row(t);
+                row["triple"] = t.triple.into();
+                row["runs_on"] = hw.runs_on.into();
+                row
             })
         })
         .collect();
@@ -46,10 +45,14 @@ pub fn hardware_json(opted_in: impl Fn(&str) -> bool) -> String {
 /// The runnable targets as a JSON array for a CI matrix: each its short
 /// name and the name as one path component (for artifact names).
 pub fn runnable_json() -> String {
-    let rows: Vec<serde_json::Value> = lockyard_platforms::runnable()
-        .map(|t| serde_json::json!({ "name": t.name(), "file_stem": t.file_stem() }))
-        .collect();
+    let rows: Vec<serde_json::Value> = lockyard_platforms::runnable().map(matrix_row).collect();
     serde_json::to_string(&rows).expect("strings serialize")
+}
+
+/// A target as a row of a CI matrix: its short name and the name as one
+/// path component (for artifact names).
+fn matrix_row(t: &Target) -> serde_json::Value {
+    serde_json::json!({ "name": t.name(), "file_stem": t.file_stem() })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! wine as the runner of a Windows target: the prefix it runs binaries in,
-//! made once under the target directory; the DLL Rust's std needs where
+//! made once under the workspace's `target/`; the DLL Rust's std needs where
 //! wine lacks it; and a wineserver that outlives each binary, so the
 //! hundreds of short trial processes of a run do not each start one
 //! (about 0.8 s a process without it, 0.15 s with it, on this project's
@@ -56,16 +56,8 @@ pub fn prepare(sh: &Shell, target: &Target) -> Result<()> {
     };
     if !prefix(&wine).join("system.reg").is_file() {
         eprintln!("xtask: making the wine prefix {}", prefix(&wine).display());
-        let made = detached("wineboot", &wine)
-            .arg("--init")
-            .status()
-            .context("cannot run `wineboot --init`; is wine installed (`cargo xtask setup --target windows/amd64`)?")?;
-        if !made.success() {
-            bail!(
-                "`wineboot --init` failed ({made}) in {}",
-                prefix(&wine).display()
-            );
-        }
+        run_detached(&wine, "wineboot", &["--init"])
+            .context("is wine installed (`cargo xtask setup --target windows/amd64`)?")?;
     }
     // A prefix holds a stand-in for every DLL wine has: none means none.
     let dll = system32(&wine).join(PRNG_DLL);
@@ -84,8 +76,9 @@ pub fn prepare(sh: &Shell, target: &Target) -> Result<()> {
 }
 
 /// Starts the lingering wineserver of `target`'s prefix and the prefix's
-/// services when `runner` is wine, just before a run uses them: they outlive any one
-/// wine process, so the hundreds of a run's trial processes find them up.
+/// services when `runner` is wine, just before a run uses them: they
+/// outlive any one wine process, so the hundreds of a run's trial
+/// processes find them up.
 /// Nothing for another runner.
 pub fn serve(runner: Runner, target: &Target) -> Result<()> {
     let (Runner::Wine, Some(wine)) = (runner, target.wine) else {
@@ -97,28 +90,12 @@ pub fn serve(runner: Runner, target: &Target) -> Result<()> {
     // run's) may linger only seconds: it is replaced, not reused.
     let _ = detached("wineserver", &wine).arg("-k").status();
     let _ = detached("wineserver", &wine).arg("-w").status();
-    let linger = format!("-p{SERVER_LINGER_S}");
-    let status = detached("wineserver", &wine)
-        .arg(&linger)
-        .status()
-        .context("cannot start the wineserver")?;
-    if !status.success() {
-        bail!("`wineserver {linger}` failed ({status})");
-    }
+    run_detached(&wine, "wineserver", &[&format!("-p{SERVER_LINGER_S}")])?;
     // The first wine process of a server starts the prefix's services
     // (winedevice.exe), which live as long as the server and keep that
     // process's output handles: started here with none, they cannot hold
     // open the pipes of a listing or probe that reads a binary's output.
-    let booted = detached("wineboot", &wine)
-        .status()
-        .context("cannot run wineboot")?;
-    if !booted.success() {
-        bail!(
-            "`wineboot` failed ({booted}) in {}",
-            prefix(&wine).display()
-        );
-    }
-    Ok(())
+    run_detached(&wine, "wineboot", &[])
 }
 
 /// Stops the wineserver of `target`'s prefix, if `runner` is wine and it
@@ -127,6 +104,25 @@ pub fn stop(runner: Runner, target: &Target) {
     if let (Runner::Wine, Some(wine)) = (runner, target.wine) {
         let _ = detached("wineserver", &wine).arg("-k").status();
     }
+}
+
+/// Runs `program ARGS` [`detached`] and fails naming it and the prefix
+/// unless it succeeds.
+fn run_detached(wine: &Wine, program: &str, args: &[&str]) -> Result<()> {
+    let shown = [program]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let status = detached(program, wine)
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot run `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status}) in {}", prefix(wine).display());
+    }
+    Ok(())
 }
 
 /// `program` in `wine`'s prefix with none of our standard streams: what
